@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { isRealtimeKernel, parseLoadavg, parseNetDev, parseUptime, preemptModel } from './proc-parsers';
+
+// Captured from a Debian 12 machine.
+const NET_DEV = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:  123456     100    0    0    0     0          0         0   123456     100    0    0    0     0       0          0
+  eth0: 98765432  65432    0    0    0     0          0         0  1234567    9876    0    0    0     0       0          0
+wlan0:       0       0    0    0    0     0          0         0        0       0    0    0    0     0       0          0
+`;
+
+describe('proc parsers', () => {
+  it('parses /proc/net/dev without loopback', () => {
+    expect(parseNetDev(NET_DEV)).toEqual([
+      { iface: 'eth0', rxBytes: 98765432, txBytes: 1234567 },
+      { iface: 'wlan0', rxBytes: 0, txBytes: 0 },
+    ]);
+  });
+
+  it('parses load average and uptime', () => {
+    expect(parseLoadavg('0.52 0.58 0.59 2/345 12345\n')).toEqual([0.52, 0.58, 0.59]);
+    expect(parseUptime('350735.47 234388.90\n')).toBe(350735);
+    expect(parseLoadavg('')).toEqual([0, 0, 0]);
+  });
+
+  it('recognises a PREEMPT_RT kernel from either source', () => {
+    const rt = 'Linux version 6.6.30-rt30 (nixbld@localhost) #1-NixOS SMP PREEMPT_RT Tue Jan  1 00:00:00 UTC 1980';
+    const stock = 'Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1';
+    expect(isRealtimeKernel(null, rt)).toBe(true);
+    expect(isRealtimeKernel('1\n', stock)).toBe(true);
+    expect(isRealtimeKernel(null, stock)).toBe(false);
+    expect(isRealtimeKernel('0', null)).toBe(false);
+    expect(preemptModel(rt)).toBe('PREEMPT_RT');
+    expect(preemptModel(stock)).toBe('PREEMPT_DYNAMIC');
+  });
+});

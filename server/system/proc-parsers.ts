@@ -1,0 +1,46 @@
+/** Pure parsers for the /proc files the sampler reads: no I/O here, so each is tested on real captured text. */
+
+export interface NetCounters {
+  iface: string;
+  rxBytes: number;
+  txBytes: number;
+}
+
+/** /proc/net/dev: bytes received and sent per interface (loopback left out: it is not the network). */
+export function parseNetDev(text: string): NetCounters[] {
+  const out: NetCounters[] = [];
+  for (const line of text.split('\n').slice(2)) {
+    const m = line.match(/^\s*([^:\s]+):\s*(.*)$/);
+    if (!m || m[1] === 'lo') continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    if (f.length < 9) continue;
+    out.push({ iface: m[1], rxBytes: f[0], txBytes: f[8] });
+  }
+  return out;
+}
+
+/** /proc/loadavg: the 1, 5 and 15 minute load averages. */
+export function parseLoadavg(text: string): [number, number, number] {
+  const [a, b, c] = text.trim().split(/\s+/).map(Number);
+  return [a || 0, b || 0, c || 0];
+}
+
+/** /proc/uptime: seconds since boot. */
+export function parseUptime(text: string): number {
+  return Math.floor(Number(text.trim().split(/\s+/)[0]) || 0);
+}
+
+/**
+ * Whether the running kernel is PREEMPT_RT: /sys/kernel/realtime is 1 on RT kernels; otherwise the version
+ * string names the preemption model (`#1 SMP PREEMPT_RT ...`).
+ */
+export function isRealtimeKernel(sysKernelRealtime: string | null, procVersion: string | null): boolean {
+  if (sysKernelRealtime?.trim() === '1') return true;
+  return /\bPREEMPT_RT\b/.test(procVersion ?? '');
+}
+
+/** The preemption model named in the kernel version string, for the badge ("PREEMPT_RT", "PREEMPT_DYNAMIC", ...). */
+export function preemptModel(procVersion: string | null): string | null {
+  const m = (procVersion ?? '').match(/\b(PREEMPT_RT|PREEMPT_DYNAMIC|PREEMPT)\b/);
+  return m ? m[1] : null;
+}

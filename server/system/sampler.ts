@@ -1,0 +1,208 @@
+import si from 'systeminformation';
+import type { HostRoot } from '../host-root';
+import { isRealtimeKernel, parseLoadavg, parseNetDev, parseUptime, preemptModel, type NetCounters } from './proc-parsers';
+import { discoverTempSensors, toCelsius, type TempSensor } from './sensors';
+
+export interface SystemInfo {
+  hostname: string;
+  kernel: string;
+  realtime: boolean;
+  preempt: string | null;
+  cpuModel: string;
+  cores: number;
+}
+
+export interface SystemSample {
+  /** Milliseconds since the epoch. */
+  t: number;
+  cpu: { total: number; cores: number[] };
+  load: [number, number, number];
+  mem: { total: number; used: number; available: number; swapTotal: number; swapUsed: number };
+  temps: { label: string; celsius: number }[];
+  net: { rxBps: number; txBps: number };
+  uptime: number;
+}
+
+type Listener = (sample: SystemSample) => void;
+
+const HISTORY_SECONDS = 600;
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * One sampler for every client. It runs only while someone listens, at the fastest rate anyone asked for;
+ * each listener gets samples at its own rate. Per-core CPU and memory come from systeminformation (which
+ * reads the kernel counters in-process: os.cpus() and /proc/meminfo, no child process); the rest is read
+ * from /proc and /sys through the host root.
+ */
+export class SystemSampler {
+  private readonly listeners = new Map<Listener, { intervalMs: number; lastSent: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private tickMs = 0;
+  private sensors: TempSensor[] | null = null;
+  private lastNet: { t: number; rx: number; tx: number } | null = null;
+  private latestSample: SystemSample | null = null;
+  private readonly history: SystemSample[] = [];
+  private sampling: Promise<void> | null = null;
+  samplesTaken = 0;
+
+  constructor(private readonly host: HostRoot) {}
+
+  get latest(): SystemSample | null {
+    return this.latestSample;
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  /** One sample per second for the last ten minutes of sampling, oldest first (for sparklines). */
+  recentHistory(): SystemSample[] {
+    return [...this.history];
+  }
+
+  async info(): Promise<SystemInfo> {
+    const [hostname, kernel, realtime, version, cpuinfo] = await Promise.all([
+      this.host.readValue('/proc/sys/kernel/hostname'),
+      this.host.readValue('/proc/sys/kernel/osrelease'),
+      this.host.readValue('/sys/kernel/realtime'),
+      this.host.readValue('/proc/version'),
+      this.host.readOptional('/proc/cpuinfo'),
+    ]);
+    const models = (cpuinfo ?? '').match(/^model name\s*:\s*(.+)$/gm) ?? [];
+    return {
+      hostname: hostname ?? 'unknown',
+      kernel: kernel ?? 'unknown',
+      realtime: isRealtimeKernel(realtime, version),
+      preempt: preemptModel(version),
+      cpuModel: models[0]?.replace(/^model name\s*:\s*/, '') ?? 'unknown',
+      cores: models.length || (cpuinfo?.match(/^processor\s*:/gm)?.length ?? 0),
+    };
+  }
+
+  /** Listen at the given interval. Returns the function that stops listening. */
+  subscribe(listener: Listener, intervalMs: number): () => void {
+    this.listeners.set(listener, { intervalMs, lastSent: 0 });
+    this.reschedule();
+    return () => {
+      this.listeners.delete(listener);
+      this.reschedule();
+    };
+  }
+
+  /**
+   * Samples for one client at `hz`, as an async iterable. A client that cannot keep up (`congested()` true) is
+   * skipped for that tick: it gets the newest sample when it drains, never a backlog.
+   */
+  async *stream(hz: number, signal: AbortSignal, congested: () => boolean = () => false): AsyncGenerator<SystemSample> {
+    let pending: SystemSample | null = this.latestSample;
+    let wake: (() => void) | null = null;
+    const unsubscribe = this.subscribe((sample) => {
+      pending = sample; // overwrite: only the newest matters
+      wake?.();
+    }, Math.round(1000 / hz));
+    // One abort listener for the whole stream (not one per tick, which would leak).
+    const aborted = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    try {
+      while (!signal.aborted) {
+        if (!pending) {
+          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+          wake = null;
+          continue;
+        }
+        const sample: SystemSample = pending;
+        pending = null;
+        if (congested()) continue;
+        yield sample;
+      }
+    } finally {
+      unsubscribe();
+    }
+  }
+
+  /** Take one sample now (also used by the benchmark to measure its cost). */
+  async sample(): Promise<SystemSample> {
+    this.sensors ??= await discoverTempSensors(this.host);
+    const [load, mem, loadavg, uptime, netdev, temps] = await Promise.all([
+      si.currentLoad(),
+      si.mem(),
+      this.host.readOptional('/proc/loadavg'),
+      this.host.readOptional('/proc/uptime'),
+      this.host.readOptional('/proc/net/dev'),
+      Promise.all(this.sensors.map(async (s) => ({ label: s.label, celsius: toCelsius(await this.host.readValue(s.path)) }))),
+    ]);
+    const t = Date.now();
+    const sample: SystemSample = {
+      t,
+      cpu: { total: round1(load.currentLoad), cores: load.cpus.map((c) => round1(c.load)) },
+      load: parseLoadavg(loadavg ?? ''),
+      mem: {
+        total: mem.total,
+        used: mem.total - mem.available,
+        available: mem.available,
+        swapTotal: mem.swaptotal,
+        swapUsed: mem.swapused,
+      },
+      temps: temps.filter((x): x is { label: string; celsius: number } => x.celsius !== null),
+      net: this.netRates(t, parseNetDev(netdev ?? '')),
+      uptime: parseUptime(uptime ?? ''),
+    };
+    this.samplesTaken++;
+    return sample;
+  }
+
+  private netRates(t: number, counters: NetCounters[]): { rxBps: number; txBps: number } {
+    const rx = counters.reduce((sum, c) => sum + c.rxBytes, 0);
+    const tx = counters.reduce((sum, c) => sum + c.txBytes, 0);
+    const prev = this.lastNet;
+    this.lastNet = { t, rx, tx };
+    if (!prev || t <= prev.t || rx < prev.rx || tx < prev.tx) return { rxBps: 0, txBps: 0 };
+    const seconds = (t - prev.t) / 1000;
+    return { rxBps: Math.round((rx - prev.rx) / seconds), txBps: Math.round((tx - prev.tx) / seconds) };
+  }
+
+  private reschedule(): void {
+    if (this.listeners.size === 0) {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = null;
+      this.tickMs = 0;
+      this.lastNet = null; // a rate across a pause would be meaningless
+      return;
+    }
+    const fastest = Math.max(100, Math.min(...[...this.listeners.values()].map((l) => l.intervalMs)));
+    if (fastest === this.tickMs && this.timer) return;
+    if (this.timer) clearInterval(this.timer);
+    this.tickMs = fastest;
+    this.timer = setInterval(() => void this.tick(), fastest);
+    if (!this.latestSample) void this.tick();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.sampling) return; // never stack samples if one is slow
+    this.sampling = (async () => {
+      const sample = await this.sample();
+      this.latestSample = sample;
+      const last = this.history.at(-1);
+      if (!last || sample.t - last.t >= 1000) {
+        this.history.push(sample);
+        if (this.history.length > HISTORY_SECONDS) this.history.shift();
+      }
+      for (const [listener, state] of this.listeners) {
+        // A little slack so a 250 ms listener is not skipped by a tick that lands 1 ms early.
+        if (sample.t - state.lastSent >= state.intervalMs - this.tickMs / 2) {
+          state.lastSent = sample.t;
+          listener(sample);
+        }
+      }
+    })().finally(() => {
+      this.sampling = null;
+    });
+    await this.sampling;
+  }
+}
