@@ -53,7 +53,7 @@ export class EnvError extends Error {
 }
 
 /** Parse the environment; throws EnvError naming every bad variable. Empty strings count as unset. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const present = Object.fromEntries(
     Object.keys(envSchema.shape)
       .filter((key) => source[key] !== undefined && source[key] !== '')

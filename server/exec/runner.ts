@@ -151,7 +151,7 @@ export function createRunner(config: RunnerConfig): ExecRunner {
       try {
         child = spawn(bin, [...args], {
           detached: true,
-          env: { ...baseEnv, ...opts.env },
+          env: { ...baseEnv, ...opts.env } as NodeJS.ProcessEnv,
           stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         });
       } catch (err) {
@@ -230,7 +230,7 @@ export function createRunner(config: RunnerConfig): ExecRunner {
     const started = performance.now();
     const child = spawn(bin, [...args], {
       detached: true,
-      env: { ...baseEnv, ...opts.env },
+      env: { ...baseEnv, ...opts.env } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     track(child);

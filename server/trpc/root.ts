@@ -1,0 +1,14 @@
+import { createCallerFactory, router } from './init';
+import { auditRouter } from './routers/audit';
+import { authRouter } from './routers/auth';
+import { systemRouter } from './routers/system';
+
+/** The console's API. app/ imports only this type, never server code. */
+export const appRouter = router({
+  auth: authRouter,
+  audit: auditRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
