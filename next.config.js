@@ -13,11 +13,13 @@ const nextConfig = {
   output: 'standalone',
   poweredByHeader: false,
   reactStrictMode: true,
-  // The server is bundled separately (scripts/bundle-server.mjs); keep Next's tracing to the app itself.
-  outputFileTracingExcludes: { '*': ['server/**', 'e2e/**', 'bench/**', 'nix/**'] },
+  // No image optimisation on the box: the icons are static, and leaving sharp out keeps native libraries
+  // (and about 30 MB) out of the standalone tree.
+  images: { unoptimized: true },
+  outputFileTracingExcludes: { '*': ['node_modules/sharp/**', 'node_modules/@img/**', 'node_modules/@swc/**'] },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];
   },
 };
 
-module.exports = nextConfig;
+export default nextConfig;

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     log.warn('could not lower the console priority');
   }
 
+  process.env.NEXT_TELEMETRY_DISABLED ??= '1'; // a box on a stage network does not phone home
   const services = createServices(env, log);
   // In production server.mjs sits at the root of the build tree; in development this file is in server/.
   const dir = dev ? path.resolve(import.meta.dirname, '..') : import.meta.dirname;
