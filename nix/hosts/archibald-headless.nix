@@ -1,0 +1,8 @@
+# The rig: console + PipeWire + RT, no desktop; driven from a tablet or phone.
+{ ... }:
+
+{
+  imports = [ ./reference.nix ];
+
+  networking.hostName = "archibald-headless";
+}

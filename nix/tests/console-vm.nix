@@ -1,0 +1,92 @@
+# NixOS VM test: boot the headless rig (nix/hosts/archibald-headless.nix),
+# wait for the console, and check over HTTP that it answers and refuses
+# requests without a session; then check the service really runs idle, pinned
+# to the housekeeping cores, and that sudo grants the helper's verbs only.
+#
+#   nix build .#checks.x86_64-linux.console-vm -L
+#
+# The VM keeps the stock kernel (building a PREEMPT_RT kernel is not what this
+# test is about) and has 2 CPUs: CPU 1 is the "audio core", CPU 0 housekeeping.
+{ archibaldos }:
+
+{ lib, ... }:
+
+{
+  name = "archibald-console";
+
+  # our modules (and musnix) add nixpkgs.overlays
+  node.pkgsReadOnly = false;
+
+  nodes.rig =
+    { pkgs, ... }:
+    {
+      imports = [
+        archibaldos.nixosModules.default
+        ../hosts/archibald-headless.nix
+      ];
+
+      virtualisation = {
+        cores = 2;
+        memorySize = 2048;
+      };
+
+      archibald.rtAudio = {
+        kernel.realtime = false;
+        kernel.ltsSpecialisation.enable = false;
+        cpu.count = 2;
+        cpu.audioCores = [ 1 ];
+      };
+
+      # no wheel: then `sudo -l` shows exactly what the console module granted
+      users.users.performer.extraGroups = lib.mkForce [ "audio" ];
+
+      environment.systemPackages = [ pkgs.curl ];
+    };
+
+  testScript = ''
+    def http_code(path):
+        return rig.succeed(
+            f"curl -s -o /dev/null -w '%{{http_code}}' http://127.0.0.1:8420{path}"
+        ).strip()
+
+    rig.start()
+    rig.wait_for_unit("multi-user.target")
+    rig.wait_for_unit("user@1000.service")
+    rig.wait_for_unit("archibald-console.service")
+    rig.wait_for_open_port(8420)
+
+    with subtest("the console answers and refuses requests without a session"):
+        rig.wait_until_succeeds("curl -sf -o /dev/null http://127.0.0.1:8420/", timeout=120)
+        code = http_code("/")
+        assert code == "200", f"GET / answered {code}, expected 200"
+        code = http_code("/api/trpc/system.snapshot")
+        assert code == "401", f"GET /api/trpc/system.snapshot without a session answered {code}, expected 401"
+
+    with subtest("the console runs idle, as the audio user, on the housekeeping core"):
+        props = rig.succeed(
+            "systemctl show archibald-console -p User -p Nice -p CPUSchedulingPolicy "
+            "-p IOSchedulingClass -p CPUAffinity -p ProtectSystem -p ProtectHome"
+        )
+        print(props)
+        for want in ["User=performer", "Nice=19", "ProtectSystem=strict", "ProtectHome=tmpfs"]:
+            assert want in props, f"missing {want}"
+        pid = rig.succeed("systemctl show -p MainPID --value archibald-console").strip()
+        rig.succeed(f"grep -Eq '^Cpus_allowed_list:\\s+0$' /proc/{pid}/status")
+        rig.succeed(f"chrt -p {pid} | grep -q SCHED_IDLE")
+        # only the audio user's runtime dir is visible under /run/user
+        rig.succeed(f"test -d /proc/{pid}/root/run/user/1000")
+        rig.fail(f"test -e /proc/{pid}/root/home/performer")
+
+    with subtest("sudo grants the helper's three verbs and nothing else"):
+        rules = rig.succeed("sudo -l -U performer")
+        print(rules)
+        for verb in ["write", "setpci-latency", "chrt"]:
+            assert f"archibald-helper {verb} *" in rules, f"no sudo rule for {verb}"
+        assert "(ALL) ALL" not in rules and "(ALL : ALL) ALL" not in rules
+        rig.succeed("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/swappiness 7'")
+        rig.succeed("grep -qx 7 /proc/sys/vm/swappiness")
+        rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /etc/passwd x'")
+        rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/../../../etc/shadow x'")
+        rig.fail("su performer -s /bin/sh -c 'sudo -n /run/current-system/sw/bin/id'")
+  '';
+}
