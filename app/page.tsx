@@ -72,7 +72,7 @@ export default function OverviewPage() {
           }
         >
           <div className="flex items-baseline gap-2">
-            <span className="text-4xl font-bold tabular-nums" data-testid="cpu-total">
+            <span className="text-4xl font-bold tabular-nums" data-testid="cpu-total" data-sample-t={latest?.t}>
               {latest ? `${latest.cpu.total.toFixed(0)}%` : '–'}
             </span>
             <span className="text-sm text-ink-dim">all cores</span>

@@ -5,6 +5,7 @@ import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { useTRPC } from '../lib/trpc';
 import { ConnectionBadge } from './ConnectionBadge';
+import { HeaderMeter } from './HeaderMeter';
 import { Icon, type IconName } from './icons';
 import { SignIn } from './SignIn';
 
@@ -78,7 +79,10 @@ export function AppShell({ children }: { children: ReactNode }) {
           <span className="hidden truncate text-sm text-ink-dim md:inline">
             {device.name} · {device.role}
           </span>
-          <ConnectionBadge />
+          <div className="flex items-center gap-4">
+            <HeaderMeter />
+            <ConnectionBadge />
+          </div>
         </header>
         <main className="mx-auto max-w-6xl p-4">{children}</main>
       </div>

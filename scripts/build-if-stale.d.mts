@@ -1,0 +1,3 @@
+export declare const root: string;
+export declare const builtServer: string;
+export declare function buildIfStale(): void;
