@@ -3,7 +3,8 @@
 #
 #   scripts/pipewire-test-daemon.sh start DIR   start pipewire + nodes; prints `XDG_RUNTIME_DIR=DIR/run` on success
 #   scripts/pipewire-test-daemon.sh stop DIR    stop everything it started, by PID (TERM in reverse order, KILL after 3 s)
-#   scripts/pipewire-test-daemon.sh restart-daemon DIR   kill only the pipewire process and start it again (recovery tests)
+#   scripts/pipewire-test-daemon.sh restart-daemon DIR   kill pipewire (as a crash would) and start it again with fresh nodes
+#   scripts/pipewire-test-daemon.sh kill-daemon DIR      kill only the pipewire process (recovery tests)
 #
 # Nodes (see shared/reference/pipewire.md for why each property is there):
 #   test-sink   Audio/Sink  in: playback_FL playback_FR   out: monitor_FL monitor_FR
@@ -64,6 +65,9 @@ create_nodes() {
   wait_for "test-sink-b ports" has_port -i test-sink-b:playback_FR
   wait_for "test-tone ports" has_port -o test-tone:capture_2
   wait_for "test-video ports" has_port -o test-video:out_0
+}
+
+start_jack_clients() {
   if command -v pw-jack >/dev/null && command -v jack_midiseq >/dev/null && command -v jack_midi_dump >/dev/null; then
     pw-jack jack_midiseq midiseq 24000 0 60 8000 >"$dir/midiseq.log" 2>&1 &
     echo "midiseq $!" >>"$pids"
@@ -93,14 +97,17 @@ context.properties = {
   vm.overrides = { default.clock.min-quantum = 16 }
 }
 CONF
-    if ! { start_daemon && create_nodes; }; then stop_all; exit 1; fi
+    if ! { start_daemon && create_nodes && start_jack_clients; }; then stop_all; exit 1; fi
     echo "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR"
     ;;
   restart-daemon)
     pid=$(awk '$1=="pipewire"{print $2}' "$pids" | tail -n1)
     [[ -n "$pid" ]] && stop_pid "$pid"
     sed -i '/^pipewire /d' "$pids"
-    start_daemon
+    # JACK clients end with the daemon they were attached to; start fresh ones with the new daemon
+    awk '$1!="pipewire"{print $2}' "$pids" | while read -r p; do stop_pid "$p"; done
+    sed -i '/^midi/d' "$pids"
+    start_daemon && create_nodes && start_jack_clients
     ;;
   kill-daemon)
     pid=$(awk '$1=="pipewire"{print $2}' "$pids" | tail -n1)

@@ -25,6 +25,21 @@ let
     ;
   cfg = config.archibald.rtAudio;
 
+  # nix/scripts/audio-setup.sh: checks, and the seed's runtime tweaks through the console's helper
+  audioSetup = pkgs.writeShellApplication {
+    name = "audio-setup";
+    runtimeInputs = with pkgs; [
+      coreutils
+      gawk
+      gnugrep
+      procps # pgrep
+      pciutils # lspci
+      rt-tests # cyclictest
+      alsa-utils # amidi
+    ];
+    text = builtins.readFile ../scripts/audio-setup.sh;
+  };
+
   cpuList = cores: lib.concatMapStringsSep "," toString cores;
   allCores = lib.range 0 (cfg.cpu.count - 1);
   isPow2 = n: n > 0 && (n == 1 || (lib.mod n 2 == 0 && isPow2 (n / 2)));
@@ -318,6 +333,7 @@ in
       };
 
       environment.systemPackages = [
+        audioSetup
         pkgs.rt-tests # cyclictest
         pkgs.jack-example-tools # jack_iodelay, jack_lsp
         pkgs.alsa-utils # amidi, aplay -l
