@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { AudioService } from './audio/service';
 import { AuditLog } from './auth/audit';
 import { AuthService } from './auth/service';
 import { openDatabase, type Db } from './db/database';
@@ -18,6 +19,8 @@ export interface Services {
   auth: AuthService;
   audit: AuditLog;
   system: SystemSampler;
+  /** The PipeWire graph, clock, scenes and rules: one pw-dump --monitor for all clients. */
+  audio: AudioService;
   allowedOrigins: readonly string[];
   /** Called when a device loses access (revoked), so its open WebSockets can be closed. */
   onDeviceRevoked: Set<(deviceId: string) => void>;
@@ -32,6 +35,8 @@ export function createServices(env: Env, log: Logger): Services {
   const allowedOrigins = (env.ARCHIBALD_ALLOWED_ORIGINS.length > 0 ? env.ARCHIBALD_ALLOWED_ORIGINS : defaultOrigins(env.ARCHIBALD_PORT)).map((o) =>
     o.toLowerCase(),
   );
+  const audio = new AudioService({ exec, db, log: log.child({ domain: 'audio' }) });
+  audio.start();
   log.info({ dataDir: path.resolve(env.ARCHIBALD_DATA_DIR), hostRoot: host.root, allowedOrigins }, 'services ready');
   return {
     env,
@@ -42,9 +47,11 @@ export function createServices(env: Env, log: Logger): Services {
     auth,
     audit: new AuditLog(db),
     system: new SystemSampler(host),
+    audio,
     allowedOrigins,
     onDeviceRevoked: new Set(),
     async close() {
+      await audio.stop();
       await exec.killAll();
       db.close();
     },

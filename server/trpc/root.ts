@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from './init';
+import { audioRouter } from './routers/audio';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { systemRouter } from './routers/system';
@@ -7,6 +8,7 @@ import { systemRouter } from './routers/system';
 export const appRouter = router({
   auth: authRouter,
   audit: auditRouter,
+  audio: audioRouter,
   system: systemRouter,
 });
 
