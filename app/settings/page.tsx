@@ -73,7 +73,7 @@ function PasswordPanel({ hasPassword }: { hasPassword: boolean }) {
           onChange={(e) => setPassword(e.target.value)}
           aria-label="New admin password"
         />
-        <Button variant="primary" type="submit" disabled={set.isPending || password.length === 0}>
+        <Button variant="primary" type="submit" className="shrink-0 whitespace-nowrap" disabled={set.isPending || password.length === 0}>
           {hasPassword ? 'Change' : 'Set password'}
         </Button>
       </form>

@@ -1,9 +1,10 @@
 /**
- * A sliding-window limiter keyed by client address, for login and pairing: a guessing client is slowed to a
- * handful of tries a minute, while one person mistyping a password is not locked out for long.
+ * A sliding-window limiter of failed attempts, keyed by client address, for login and pairing: a guessing
+ * client is held to a handful of wrong tries a minute, while successful pairings of a whole band's tablets
+ * from one address are never slowed.
  */
 export class RateLimiter {
-  private readonly hits = new Map<string, number[]>();
+  private readonly failures = new Map<string, number[]>();
 
   constructor(
     private readonly limit: number,
@@ -11,23 +12,26 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records one attempt. Returns 0 when allowed, otherwise the seconds to wait before the next try. */
-  attempt(key: string): number {
+  /** 0 when `key` may try now, otherwise the seconds until it may try again. */
+  retryAfter(key: string): number {
     const now = this.now();
-    const recent = (this.hits.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (recent.length >= this.limit) {
-      this.hits.set(key, recent);
-      return Math.ceil((recent[0] + this.windowMs - now) / 1000);
-    }
-    recent.push(now);
-    this.hits.set(key, recent);
-    if (this.hits.size > 10_000) this.prune(now); // bounded memory under a spray of addresses
-    return 0;
+    const recent = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+    this.failures.set(key, recent);
+    if (recent.length < this.limit) return 0;
+    return Math.ceil((recent[0] + this.windowMs - now) / 1000);
+  }
+
+  recordFailure(key: string): void {
+    const now = this.now();
+    const list = this.failures.get(key) ?? [];
+    list.push(now);
+    this.failures.set(key, list);
+    if (this.failures.size > 10_000) this.prune(now); // bounded memory under a spray of addresses
   }
 
   private prune(now: number): void {
-    for (const [key, times] of this.hits) {
-      if (times.every((t) => now - t >= this.windowMs)) this.hits.delete(key);
+    for (const [key, times] of this.failures) {
+      if (times.every((t) => now - t >= this.windowMs)) this.failures.delete(key);
     }
   }
 }

@@ -109,7 +109,10 @@ export class AuthService {
 
   /** Redeem a pairing link: creates the device and its session. The link works once, within 15 minutes. */
   redeemPairing(token: string, deviceName: string, ip: string): { sessionToken: string; device: Device } {
-    this.throttle(`pair:${ip}`);
+    return this.limited(`pair:${ip}`, () => this.redeem(token, deviceName, ip));
+  }
+
+  private redeem(token: string, deviceName: string, ip: string): { sessionToken: string; device: Device } {
     const now = this.now();
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT role, expires_at, used_at FROM pairings WHERE token_hash = ?').get(digest(token)) as
@@ -134,11 +137,15 @@ export class AuthService {
 
   /** The admin's password login from a new browser: creates an admin device. */
   async login(password: string, deviceName: string, ip: string): Promise<{ sessionToken: string; device: Device }> {
-    this.throttle(`login:${ip}`);
+    const key = `login:${ip}`;
+    this.checkLimit(key);
     const row = this.db.prepare('SELECT password_hash FROM accounts WHERE name = ?').get(ADMIN_ACCOUNT) as { password_hash: string } | undefined;
     // Verify against a dummy hash when no password is set, so the answer takes as long either way.
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-    if (!row || !ok) throw new AuthError('bad-credentials', 'Wrong password.');
+    if (!row || !ok) {
+      this.limiter.recordFailure(key);
+      throw new AuthError('bad-credentials', 'Wrong password.');
+    }
     const device = this.insertDevice(deviceName, 'admin', ip);
     return { sessionToken: this.insertSession(device.id), device };
   }
@@ -189,9 +196,20 @@ export class AuthService {
     })();
   }
 
-  private throttle(key: string): void {
-    const wait = this.limiter.attempt(key);
-    if (wait > 0) throw new AuthError('rate-limited', `Too many attempts. Try again in ${wait} s.`, wait);
+  private checkLimit(key: string): void {
+    const wait = this.limiter.retryAfter(key);
+    if (wait > 0) throw new AuthError('rate-limited', `Too many failed attempts. Try again in ${wait} s.`, wait);
+  }
+
+  /** Run `fn` unless `key` is over its failure limit; a failure of `fn` counts against the key. */
+  private limited<T>(key: string, fn: () => T): T {
+    this.checkLimit(key);
+    try {
+      return fn();
+    } catch (err) {
+      this.limiter.recordFailure(key);
+      throw err;
+    }
   }
 
   private insertDevice(name: string, role: Role, ip: string): Device {
