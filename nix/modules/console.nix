@@ -181,9 +181,11 @@ in
           Grant the console's user the privileged helper's verbs through sudo
           (write, setpci-latency, chrt; each refuses anything outside its fixed
           patterns).  Without it the tuning page can check but not change.
-          Enabling it relaxes the sandbox where sudo and the helper need it:
-          NoNewPrivileges, RestrictRealtime and ProtectKernelTunables off, and a
-          bounded capability set instead of none.
+          sudo is setuid, so with the helper the unit cannot use
+          NoNewPrivileges nor any seccomp-based option (for a non-root unit
+          systemd implies NoNewPrivileges with them); it keeps the mount
+          namespace, device and capability restrictions.  Disable the helper for
+          the full sandbox.
         '';
       };
       package = mkOption {
@@ -308,33 +310,21 @@ in
           # if memory runs out, the console goes before anything audible
           OOMScoreAdjust = 500;
 
-          # --- sandbox -----------------------------------------------------
+          # --- sandbox: mount namespace, devices, capabilities (always) ------
           ProtectSystem = "strict";
           # /home, /root and /run/user become empty read-only tmpfs; only the
-          # audio user's runtime dir is bound back in (BindPaths below), so
-          # the console sees its PipeWire socket and nothing else of anyone's
-          # session.  A read-write bind: pw-cli/pw-jack clients may create
-          # files there, and ProtectSystem=strict would otherwise make it
-          # read-only.
+          # audio user's runtime dir is bound back in, so the console sees its
+          # PipeWire socket and nothing else of anyone's session.  A read-write
+          # bind: ProtectSystem=strict would otherwise make it read-only, and
+          # pw-cli/pw-jack clients may create files there.
           ProtectHome = "tmpfs";
           BindPaths = optional userRuntime runtimeDir;
-          ReadWritePaths = optional hydrameshEditable "/etc/hydramesh";
+          ReadWritePaths =
+            optional hydrameshEditable "/etc/hydramesh"
+            # sudo's timestamp directory (unused with NOPASSWD; harmless if absent)
+            ++ optional cfg.helper.enable "-/run/sudo";
           PrivateTmp = true;
-          ProtectHostname = true;
-          ProtectClock = true;
-          ProtectKernelModules = true;
-          ProtectKernelLogs = true;
           ProtectControlGroups = true;
-          RestrictNamespaces = true;
-          RestrictSUIDSGID = true;
-          LockPersonality = true;
-          SystemCallArchitectures = "native";
-          RestrictAddressFamilies = [
-            "AF_UNIX"
-            "AF_INET"
-            "AF_INET6"
-            "AF_NETLINK"
-          ];
           # the console probes these (cpu_dma_latency, RTC, HPET); no sound devices
           DevicePolicy = "closed";
           DeviceAllow = [
@@ -342,39 +332,67 @@ in
             "/dev/rtc0 r"
             "/dev/hpet r"
           ];
-          # V8's JIT needs writable+executable memory
-          MemoryDenyWriteExecute = false;
           # RemoveIPC would wipe the audio user's SysV IPC (JACK clients) on stop
           RemoveIPC = dedicatedUser;
-
-          # --- what the privileged helper changes -----------------------------
-          # sudo is setuid: NoNewPrivileges=yes would make every helper call
-          # fail.  The helper (running as root inside this sandbox, which its
-          # children inherit) writes /proc/sys and /sys, so ProtectKernelTunables
-          # must be off; `chrt` sets SCHED_FIFO on audio threads, which
-          # RestrictRealtime would refuse; and sudo needs setuid/setgid
-          # syscalls, which ~@privileged removes.  With the helper off, all of
-          # them are locked down and the capability set is empty.  (The
-          # alternative, a polkit-started oneshot per call, would keep this
-          # unit fully locked but needs the console to speak D-Bus.)
-          NoNewPrivileges = !cfg.helper.enable;
-          ProtectKernelTunables = !cfg.helper.enable;
-          RestrictRealtime = !cfg.helper.enable;
-          SystemCallFilter = [ "@system-service" ] ++ optionals (!cfg.helper.enable) [ "~@privileged" "~@resources" ];
+          AmbientCapabilities = "";
+          # With the helper, this bounding set is all that root (sudo and the
+          # helper it runs) can have inside this unit.
           CapabilityBoundingSet =
             if cfg.helper.enable then
               [
-                "CAP_SETUID"
-                "CAP_SETGID"
-                "CAP_AUDIT_WRITE"
-                "CAP_SYS_RESOURCE"
-                "CAP_DAC_OVERRIDE"
-                "CAP_SYS_NICE"
-                "CAP_SYS_ADMIN"
+                "CAP_SETUID" # sudo
+                "CAP_SETGID" # sudo
+                "CAP_AUDIT_WRITE" # sudo's audit record
+                "CAP_SYS_RESOURCE" # sudo restores resource limits
+                "CAP_DAC_OVERRIDE" # write /proc/sys, /sys attributes
+                "CAP_SYS_ADMIN" # PCI config space (setpci), IRQ affinity
+                "CAP_SYS_NICE" # chrt on other users' threads
               ]
             else
               "";
-          AmbientCapabilities = "";
+          # V8's JIT needs writable+executable memory
+          MemoryDenyWriteExecute = false;
+        }
+        # --- sandbox: seccomp and no-new-privileges (only without the helper) --
+        # sudo is setuid, so the helper cannot work under NoNewPrivileges=yes.
+        # Mind that for a non-root unit systemd *implies* NoNewPrivileges=yes
+        # as soon as any seccomp-based option is set (SystemCallFilter,
+        # SystemCallArchitectures, RestrictAddressFamilies, RestrictNamespaces,
+        # RestrictRealtime, RestrictSUIDSGID, LockPersonality, ProtectClock,
+        # ProtectHostname, ProtectKernelModules/Logs/Tunables, PrivateDevices):
+        # setting NoNewPrivileges=false alone would still break sudo.  So with
+        # the helper enabled the unit keeps the mount namespace, device and
+        # capability restrictions above, the helper refuses everything outside
+        # its fixed verbs and patterns, and sudo grants nothing else.  With the
+        # helper disabled the console gets the full seccomp sandbox.  (To have
+        # both, the privileged side would have to live outside this unit, e.g.
+        # a socket-activated root service the console talks to instead of sudo.)
+        // lib.optionalAttrs (!cfg.helper.enable) {
+          NoNewPrivileges = true;
+          ProtectKernelTunables = true;
+          ProtectKernelModules = true;
+          ProtectKernelLogs = true;
+          ProtectClock = true;
+          ProtectHostname = true;
+          RestrictNamespaces = true;
+          RestrictRealtime = true;
+          RestrictSUIDSGID = true;
+          LockPersonality = true;
+          SystemCallArchitectures = "native";
+          SystemCallFilter = [
+            "@system-service"
+            "~@privileged"
+            "~@resources"
+          ];
+          RestrictAddressFamilies = [
+            "AF_UNIX"
+            "AF_INET"
+            "AF_INET6"
+            "AF_NETLINK"
+          ];
+        }
+        // lib.optionalAttrs cfg.helper.enable {
+          NoNewPrivileges = false;
         }
         // lib.optionalAttrs (cfg.cpuAffinity != null) {
           CPUAffinity = lib.concatMapStringsSep " " toString cfg.cpuAffinity;

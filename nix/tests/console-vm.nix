@@ -18,7 +18,7 @@
   node.pkgsReadOnly = false;
 
   nodes.rig =
-    { pkgs, ... }:
+    { config, pkgs, ... }:
     {
       imports = [
         archibaldos.nixosModules.default
@@ -41,6 +41,17 @@
       users.users.performer.extraGroups = lib.mkForce [ "audio" ];
 
       environment.systemPackages = [ pkgs.curl ];
+
+      # the helper exactly as the console calls it, from inside the console's
+      # own sandbox (same user, namespaces, capabilities, NoNewPrivileges)
+      systemd.services.sandbox-probe = {
+        description = "archibald-helper through sudo inside the console's sandbox";
+        serviceConfig = config.systemd.services.archibald-console.serviceConfig // {
+          Type = "oneshot";
+          Restart = "no";
+          ExecStart = "/run/wrappers/bin/sudo -n ${lib.getExe pkgs.archibald-helper} write /proc/sys/vm/swappiness 7";
+        };
+      };
     };
 
   testScript = ''
@@ -65,14 +76,15 @@
     with subtest("the console runs idle, as the audio user, on the housekeeping core"):
         props = rig.succeed(
             "systemctl show archibald-console -p User -p Nice -p CPUSchedulingPolicy "
-            "-p IOSchedulingClass -p CPUAffinity -p ProtectSystem -p ProtectHome"
+            "-p IOSchedulingClass -p CPUAffinity -p ProtectSystem -p ProtectHome -p NoNewPrivileges"
         )
         print(props)
-        for want in ["User=performer", "Nice=19", "ProtectSystem=strict", "ProtectHome=tmpfs"]:
+        for want in ["User=performer", "Nice=19", "ProtectSystem=strict", "ProtectHome=tmpfs", "NoNewPrivileges=no"]:
             assert want in props, f"missing {want}"
         pid = rig.succeed("systemctl show -p MainPID --value archibald-console").strip()
         rig.succeed(f"grep -Eq '^Cpus_allowed_list:\\s+0$' /proc/{pid}/status")
         rig.succeed(f"chrt -p {pid} | grep -q SCHED_IDLE")
+        rig.succeed(f"ionice -p {pid} | grep -q '^idle'")
         # only the audio user's runtime dir is visible under /run/user
         rig.succeed(f"test -d /proc/{pid}/root/run/user/1000")
         rig.fail(f"test -e /proc/{pid}/root/home/performer")
@@ -83,8 +95,10 @@
         for verb in ["write", "setpci-latency", "chrt"]:
             assert f"archibald-helper {verb} *" in rules, f"no sudo rule for {verb}"
         assert "(ALL) ALL" not in rules and "(ALL : ALL) ALL" not in rules
-        rig.succeed("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/swappiness 7'")
+        rig.succeed("systemctl start sandbox-probe.service")
         rig.succeed("grep -qx 7 /proc/sys/vm/swappiness")
+        rig.succeed("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/swappiness 9'")
+        rig.succeed("grep -qx 9 /proc/sys/vm/swappiness")
         rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /etc/passwd x'")
         rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/../../../etc/shadow x'")
         rig.fail("su performer -s /bin/sh -c 'sudo -n /run/current-system/sw/bin/id'")
