@@ -609,8 +609,12 @@ const filesystems: CheckDef = {
       else if (good.includes(base) && point !== '/boot') ok.push(`${point} (${type})`);
     }
     const evidence = [ev('/proc/mounts', [...ok, ...avoid].join(', ') || 'no disk filesystems')];
-    if (avoid.length > 0) return { status: 'warn', summary: `Avoid for audio: ${avoid.join(', ')}.`, evidence };
-    if (ok.length === 0) return { status: 'warn', summary: 'No ext4, xfs, btrfs or zfs mount found for audio files.', evidence };
+    const fix: CheckFix = {
+      runtime: 'Keep sessions and samples on a local ext4, xfs, btrfs or zfs disk; copy from network shares before a show.',
+      nixos: 'fileSystems."/srv/samples" = { device = "/dev/disk/by-label/samples"; fsType = "ext4"; };',
+    };
+    if (avoid.length > 0) return { status: 'warn', summary: `Avoid for audio: ${avoid.join(', ')}.`, evidence, fix };
+    if (ok.length === 0) return { status: 'warn', summary: 'No ext4, xfs, btrfs or zfs mount found for audio files.', evidence, fix };
     return { status: 'pass', summary: `Good for audio: ${ok.slice(0, 4).join(', ')}${ok.length > 4 ? '…' : ''}.`, evidence };
   },
 };
