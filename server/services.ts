@@ -8,6 +8,8 @@ import { createConsoleRunner, type ExecRunner } from './exec';
 import { HostRoot } from './host-root';
 import type { Logger } from './log';
 import { SystemSampler } from './system/sampler';
+import { audioClockProvider } from './tuning/audio-clock';
+import { TuningService } from './tuning/service';
 
 /** Everything the procedures need, built once at start and closed once at shutdown. */
 export interface Services {
@@ -21,6 +23,8 @@ export interface Services {
   system: SystemSampler;
   /** The PipeWire graph, clock, scenes and rules: one pw-dump --monitor for all clients. */
   audio: AudioService;
+  /** RT checks, tweaks with revert, cyclictest runs. */
+  tuning: TuningService;
   allowedOrigins: readonly string[];
   /** Called when a device loses access (revoked), so its open WebSockets can be closed. */
   onDeviceRevoked: Set<(deviceId: string) => void>;
@@ -37,6 +41,7 @@ export function createServices(env: Env, log: Logger): Services {
   );
   const audio = new AudioService({ exec, db, log: log.child({ domain: 'audio' }) });
   audio.start();
+  const tuning = new TuningService({ host, exec, db, log: log.child({ domain: 'tuning' }), clock: audioClockProvider(audio), canHold: true });
   log.info({ dataDir: path.resolve(env.ARCHIBALD_DATA_DIR), hostRoot: host.root, allowedOrigins }, 'services ready');
   return {
     env,
@@ -48,9 +53,11 @@ export function createServices(env: Env, log: Logger): Services {
     audit: new AuditLog(db),
     system: new SystemSampler(host),
     audio,
+    tuning,
     allowedOrigins,
     onDeviceRevoked: new Set(),
     async close() {
+      await tuning.close();
       await audio.stop();
       await exec.killAll();
       db.close();

@@ -3,6 +3,7 @@ import { audioRouter } from './routers/audio';
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { systemRouter } from './routers/system';
+import { tuningRouter } from './routers/tuning';
 
 /** The console's API. app/ imports only this type, never server code. */
 export const appRouter = router({
@@ -10,6 +11,7 @@ export const appRouter = router({
   audit: auditRouter,
   audio: audioRouter,
   system: systemRouter,
+  tuning: tuningRouter,
 });
 
 export type AppRouter = typeof appRouter;
