@@ -78,6 +78,9 @@ export class Graph {
   readonly linksByPort = new Map<number, Set<number>>();
   settings: ClockSettings = emptySettings();
   private settingsId: number | null = null;
+  get settingsMetadataId(): number | null {
+    return this.settingsId;
+  }
   private settingsValues = new Map<string, unknown>();
   /** ids of objects we ignore (CLI clients, modules...), so their removal does not count as a change */
   private readonly others = new Set<number>();

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Db } from '../db/database';
 import { ExecError, type ExecRunner, type StreamingChild } from '../exec';
 import type { Logger } from '../log';
@@ -80,6 +83,16 @@ export interface AudioServiceOptions {
 }
 
 const DEFAULT_BACKOFF = [200, 500, 1000, 2000, 4000, 5000] as const;
+
+/** `pw-metadata -n settings` prints `update: id:0 key:'clock.rate' value:'48000' type:''` per key. */
+export function parsePwMetadata(text: string): { subject: number; key: string; value: unknown }[] {
+  const out: { subject: number; key: string; value: unknown }[] = [];
+  for (const m of text.matchAll(/^update: id:(\d+) key:'([^']*)' value:'([^']*)'/gm)) {
+    const n = Number(m[3]);
+    out.push({ subject: Number(m[1]), key: m[2], value: m[3] !== '' && Number.isFinite(n) ? n : m[3] });
+  }
+  return out;
+}
 
 export class AudioService {
   readonly graph = new Graph();
@@ -397,12 +410,17 @@ export class AudioService {
     this.requireLive();
     const link = this.graph.links.get(linkId);
     if (!link) throw new AudioError('no-such-link', `There is no link #${linkId} (it may have been removed already).`);
-    const gone = this.waitFor(() => !this.graph.links.has(linkId), `PipeWire did not confirm removing link #${linkId} in time.`);
+    // PipeWire reuses ids at once: "gone" means no link with this id joins the same two ports any more
+    const isGone = () => {
+      const now = this.graph.links.get(linkId);
+      return !now || now.outputPortId !== link.outputPortId || now.inputPortId !== link.inputPortId;
+    };
+    const gone = this.waitFor(isGone, `PipeWire did not confirm removing link #${linkId} in time.`);
     try {
       await this.exec.run('pw-link', ['--disconnect', String(linkId)], { timeoutMs: this.confirmTimeoutMs });
     } catch (err) {
       gone.catch(() => undefined);
-      if (!this.graph.links.has(linkId)) return;
+      if (isGone()) return;
       throw this.toolError(err, `remove link #${linkId}`);
     }
     await gone;
@@ -502,6 +520,11 @@ export class AudioService {
       const confirmed = this.waitFor(done, `PipeWire did not confirm ${key} = ${value} in time.`);
       try {
         await this.exec.run('pw-metadata', ['-n', 'settings', '0', key, String(value)], { timeoutMs: this.confirmTimeoutMs });
+        // pw-dump 0.3.65 sometimes leaves out a metadata change that follows another one quickly (seen in tests:
+        // 64 then 0 within a few ms prints only the CLI client's removal). When the monitor has not shown the new
+        // value shortly, read it back from PipeWire itself: still confirmed by PipeWire, not assumed.
+        await Promise.race([confirmed, new Promise((r) => setTimeout(r, 150))]);
+        if (!done()) await this.refreshSettings();
       } catch (err) {
         confirmed.catch(() => undefined);
         throw this.toolError(err, `set ${key}`);
@@ -509,6 +532,15 @@ export class AudioService {
       await confirmed;
     }
     return this.clockState();
+  }
+
+  /** Read the settings metadata with pw-metadata and apply it to the model (the monitor's fallback). */
+  async refreshSettings(): Promise<void> {
+    const { stdout } = await this.exec.run('pw-metadata', ['-n', 'settings'], { timeoutMs: this.confirmTimeoutMs });
+    const entries = parsePwMetadata(stdout);
+    const id = this.graph.settingsMetadataId;
+    if (id === null || entries.length === 0) return;
+    this.applyObjects([{ kind: 'metadata', id, name: 'settings', entries }]);
   }
 
   // ---------------------------------------------------------------- DSP load (pw-profiler, on demand)
@@ -559,16 +591,19 @@ export class AudioService {
     });
   }
 
-  /** One profiler window: start pw-profiler, collect lines for profileWindowMs, stop it, publish the figures. */
+  /**
+   * One profiler window: start pw-profiler, let it log for profileWindowMs, stop it, parse what it wrote. It writes to
+   * a file in a private temporary directory (it cannot write to our stdout: a socket, which /dev/stdout cannot
+   * open) and is run from there, because on exit it writes its gnuplot scripts into its working directory.
+   */
   async sampleProfiler(): Promise<DspState> {
-    const lines: string[] = [];
+    let lines: string[] = [];
     let error: string | null = null;
     let lastErr = '';
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'archibald-profiler-'));
     try {
-      const child = await this.exec.stream('pw-profiler', ['-o', '/dev/stdout'], {
-        onLine: (line) => {
-          if (lines.length < 50_000) lines.push(line);
-        },
+      const child = await this.exec.stream('pw-profiler', ['-o', path.join(dir, 'profiler.log')], {
+        cwd: dir,
         onStderrLine: (l) => {
           if (/error|can't|cannot|failed/i.test(l)) lastErr = l.trim();
         },
@@ -577,9 +612,13 @@ export class AudioService {
       await Promise.race([child.exited, new Promise((r) => setTimeout(r, this.profileWindowMs))]);
       await child.stop();
       this.profilerChild = null;
-      if (lines.length === 0 && lastErr) error = `pw-profiler: ${lastErr}`;
+      const text = await readFile(path.join(dir, 'profiler.log'), 'utf8').catch(() => '');
+      lines = text.split('\n');
+      if (lines.length <= 1 && lastErr) error = `pw-profiler: ${lastErr}`;
     } catch (err) {
       error = (err as Error).message;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
     const window = parseProfilerLines(lines);
     const s = this.graph.settings;

@@ -26,6 +26,8 @@ export interface RunOptions {
 
 export interface StreamOptions {
   env?: Record<string, string>;
+  /** Working directory (for tools that write files next to them, like pw-profiler's plot scripts). */
+  cwd?: string;
   /** Called with each complete stdout line. */
   onLine?: (line: string) => void;
   /** Called with each raw stdout chunk (for parsers that are not line based). */
@@ -230,6 +232,7 @@ export function createRunner(config: RunnerConfig): ExecRunner {
     const started = performance.now();
     const child = spawn(bin, [...args], {
       detached: true,
+      cwd: opts.cwd,
       env: { ...baseEnv, ...opts.env } as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
