@@ -12,6 +12,8 @@ const securityHeaders = [
 const nextConfig = {
   output: 'standalone',
   poweredByHeader: false,
+  // Types are checked once for the whole project by `npm test` (tsc --noEmit); the build does not repeat it.
+  typescript: { ignoreBuildErrors: true },
   reactStrictMode: true,
   // No image optimisation on the box: the icons are static, and leaving sharp out keeps native libraries
   // (and about 30 MB) out of the standalone tree.
