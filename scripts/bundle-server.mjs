@@ -43,4 +43,17 @@ await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 });
-console.log(`build/ assembled: node build/server.mjs`);
+// The `archibald` command line (tune check/apply/revert), same engine as the console; the Nix package exposes it as bin/archibald.
+await build({
+  entryPoints: [path.join(root, 'server', 'cli', 'main.ts')],
+  outfile: path.join(out, 'cli.mjs'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external,
+  banner: { js: "import { createRequire as __archibaldCreateRequire } from 'node:module'; const require = __archibaldCreateRequire(import.meta.url);" },
+  define: { 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+});
+console.log(`build/ assembled: node build/server.mjs, node build/cli.mjs`);
