@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -61,6 +62,30 @@ export class HostRoot {
   async readValue(hostPath: string): Promise<string | null> {
     const text = await this.readOptional(hostPath);
     return text === null ? null : text.trim();
+  }
+
+  /**
+   * A reader for a file that is read many times (a /proc counter on every sample): the path is resolved and
+   * checked once, then each call is one synchronous read. procfs and sysfs reads come from kernel memory and
+   * take microseconds, where a promise-based read costs ten times more in thread-pool round trips.
+   * Returns null on each call where the file cannot be read (it vanished, or never existed).
+   */
+  async syncReader(hostPath: string): Promise<() => string | null> {
+    let real: string | null;
+    try {
+      real = await this.resolveReal(hostPath);
+    } catch (err) {
+      if (err instanceof HostPathError) throw err;
+      real = null;
+    }
+    return () => {
+      if (real === null) return null;
+      try {
+        return readFileSync(real, 'utf8');
+      } catch {
+        return null;
+      }
+    };
   }
 
   /** Entry names of a directory, sorted; empty when it does not exist. */

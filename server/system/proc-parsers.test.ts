@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRealtimeKernel, parseLoadavg, parseNetDev, parseUptime, preemptModel } from './proc-parsers';
+import { isRealtimeKernel, parseLoadavg, parseMeminfo, parseNetDev, parseUptime, preemptModel } from './proc-parsers';
 
 // Captured from a Debian 12 machine.
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
@@ -15,6 +15,12 @@ describe('proc parsers', () => {
       { iface: 'eth0', rxBytes: 98765432, txBytes: 1234567 },
       { iface: 'wlan0', rxBytes: 0, txBytes: 0 },
     ]);
+  });
+
+  it('parses /proc/meminfo into bytes', () => {
+    const text = 'MemTotal:       24576000 kB\nMemFree:         1000000 kB\nMemAvailable:   20000000 kB\nSwapTotal:       2097148 kB\nSwapFree:        2000000 kB\n';
+    expect(parseMeminfo(text)).toEqual({ total: 24576000 * 1024, available: 20000000 * 1024, swapTotal: 2097148 * 1024, swapFree: 2000000 * 1024 });
+    expect(parseMeminfo('')).toEqual({ total: 0, available: 0, swapTotal: 0, swapFree: 0 });
   });
 
   it('parses load average and uptime', () => {

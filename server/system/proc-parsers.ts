@@ -44,3 +44,16 @@ export function preemptModel(procVersion: string | null): string | null {
   const m = (procVersion ?? '').match(/\b(PREEMPT_RT|PREEMPT_DYNAMIC|PREEMPT)\b/);
   return m ? m[1] : null;
 }
+
+export interface MemInfo {
+  total: number;
+  available: number;
+  swapTotal: number;
+  swapFree: number;
+}
+
+/** /proc/meminfo in bytes. MemAvailable is the kernel's own estimate of what can be used without swapping. */
+export function parseMeminfo(text: string): MemInfo {
+  const kb = (key: string) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? 0) * 1024;
+  return { total: kb('MemTotal'), available: kb('MemAvailable'), swapTotal: kb('SwapTotal'), swapFree: kb('SwapFree') };
+}

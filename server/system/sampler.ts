@@ -1,7 +1,7 @@
 import si from 'systeminformation';
 import type { HostRoot } from '../host-root';
-import { isRealtimeKernel, parseLoadavg, parseNetDev, parseUptime, preemptModel, type NetCounters } from './proc-parsers';
-import { discoverTempSensors, toCelsius, type TempSensor } from './sensors';
+import { isRealtimeKernel, parseLoadavg, parseMeminfo, parseNetDev, parseUptime, preemptModel, type NetCounters } from './proc-parsers';
+import { discoverTempSensors, toCelsius } from './sensors';
 
 export interface SystemInfo {
   hostname: string;
@@ -24,21 +24,33 @@ export interface SystemSample {
 }
 
 type Listener = (sample: SystemSample) => void;
+type Read = () => string | null;
+
+/** The files read on every sample, resolved once. */
+interface Readers {
+  loadavg: Read;
+  uptime: Read;
+  netdev: Read;
+  meminfo: Read;
+  temps: { label: string; read: Read }[];
+}
 
 const HISTORY_SECONDS = 600;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
  * One sampler for every client. It runs only while someone listens, at the fastest rate anyone asked for;
- * each listener gets samples at its own rate. Per-core CPU and memory come from systeminformation (which
- * reads the kernel counters in-process: os.cpus() and /proc/meminfo, no child process); the rest is read
- * from /proc and /sys through the host root.
+ * each listener gets samples at its own rate. Per-core CPU comes from systeminformation's currentLoad (kernel
+ * counters through os.cpus(), in-process, no child process); everything else is read from /proc and /sys
+ * through the host root with readers resolved once, so a sample costs a few synchronous procfs reads.
+ * (systeminformation's mem() and networkStats() were not used: the first costs ten times our read of
+ * /proc/meminfo, the second starts a process on Linux, and neither goes through the host root.)
  */
 export class SystemSampler {
   private readonly listeners = new Map<Listener, { intervalMs: number; lastSent: number }>();
   private timer: NodeJS.Timeout | null = null;
   private tickMs = 0;
-  private sensors: TempSensor[] | null = null;
+  private readers: Promise<Readers> | null = null;
   private lastNet: { t: number; rx: number; tx: number } | null = null;
   private latestSample: SystemSample | null = null;
   private readonly history: SystemSample[] = [];
@@ -126,32 +138,44 @@ export class SystemSampler {
     }
   }
 
+  private async openReaders(): Promise<Readers> {
+    const sensors = await discoverTempSensors(this.host);
+    const [loadavg, uptime, netdev, meminfo, temps] = await Promise.all([
+      this.host.syncReader('/proc/loadavg'),
+      this.host.syncReader('/proc/uptime'),
+      this.host.syncReader('/proc/net/dev'),
+      this.host.syncReader('/proc/meminfo'),
+      Promise.all(sensors.map(async (s) => ({ label: s.label, read: await this.host.syncReader(s.path) }))),
+    ]);
+    return { loadavg, uptime, netdev, meminfo, temps };
+  }
+
   /** Take one sample now (also used by the benchmark to measure its cost). */
   async sample(): Promise<SystemSample> {
-    this.sensors ??= await discoverTempSensors(this.host);
-    const [load, mem, loadavg, uptime, netdev, temps] = await Promise.all([
-      si.currentLoad(),
-      si.mem(),
-      this.host.readOptional('/proc/loadavg'),
-      this.host.readOptional('/proc/uptime'),
-      this.host.readOptional('/proc/net/dev'),
-      Promise.all(this.sensors.map(async (s) => ({ label: s.label, celsius: toCelsius(await this.host.readValue(s.path)) }))),
-    ]);
+    this.readers ??= this.openReaders();
+    const r = await this.readers;
+    const load = await si.currentLoad();
+    const mem = parseMeminfo(r.meminfo() ?? '');
     const t = Date.now();
+    const temps: SystemSample['temps'] = [];
+    for (const sensor of r.temps) {
+      const celsius = toCelsius(sensor.read()?.trim() ?? null);
+      if (celsius !== null) temps.push({ label: sensor.label, celsius });
+    }
     const sample: SystemSample = {
       t,
       cpu: { total: round1(load.currentLoad), cores: load.cpus.map((c) => round1(c.load)) },
-      load: parseLoadavg(loadavg ?? ''),
+      load: parseLoadavg(r.loadavg() ?? ''),
       mem: {
         total: mem.total,
         used: mem.total - mem.available,
         available: mem.available,
-        swapTotal: mem.swaptotal,
-        swapUsed: mem.swapused,
+        swapTotal: mem.swapTotal,
+        swapUsed: mem.swapTotal - mem.swapFree,
       },
-      temps: temps.filter((x): x is { label: string; celsius: number } => x.celsius !== null),
-      net: this.netRates(t, parseNetDev(netdev ?? '')),
-      uptime: parseUptime(uptime ?? ''),
+      temps,
+      net: this.netRates(t, parseNetDev(r.netdev() ?? '')),
+      uptime: parseUptime(r.uptime() ?? ''),
     };
     this.samplesTaken++;
     return sample;
