@@ -47,7 +47,8 @@ export const tuningRouter = router({
   /** The dry run: the exact writes, with the values now. Admin only: it is the first half of a change. */
   plan: adminProcedure.input(tweakInput).query(({ ctx, input }) => guard(() => ctx.services.tuning.plan(input.tweak, input.params))),
 
-  apply: adminProcedure.input(tweakInput).mutation(({ ctx, input }) => guard(() => ctx.services.tuning.apply(input.tweak, input.params, who(ctx)))),
+  // Not "apply": tRPC reserves apply, call and then as router keys (they would clash with Function.prototype).
+  applyTweak: adminProcedure.input(tweakInput).mutation(({ ctx, input }) => guard(() => ctx.services.tuning.apply(input.tweak, input.params, who(ctx)))),
 
   applied: viewerProcedure.query(({ ctx }) => guard(() => ctx.services.tuning.applied())),
 
