@@ -55,7 +55,7 @@ export const TWEAK_IDS = [
 export type TweakId = (typeof TWEAK_IDS)[number];
 
 /** Every tweak takes a small flat object of parameters; each tweak validates its own. */
-export type TweakParams = Record<string, string | number | string[] | undefined>;
+export type TweakParams = Record<string, string | number | string[]>;
 
 /** One change a tweak makes, with the value before and the value it will write. */
 export type PlannedWrite =
