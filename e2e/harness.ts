@@ -12,7 +12,8 @@ export interface RunningConsole {
   /** The one-time admin pairing link the console printed at start ('' when it was already claimed). */
   firstPairingUrl: string;
   output: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM, as systemd stops it; resolves with the exit code (0 for a clean shutdown). */
+  stop(): Promise<number | null>;
 }
 
 let nextPort = 8431;
@@ -63,9 +64,9 @@ export async function startConsole(
     firstPairingUrl,
     output: () => out,
     stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
+      new Promise<number | null>((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
         child.kill('SIGTERM');
       }),
   };

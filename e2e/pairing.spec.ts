@@ -60,7 +60,7 @@ test('the console keeps the last values on screen while it restarts, then goes l
   await page.getByRole('button', { name: 'Pair' }).click();
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('cpu-total')).toHaveText(/\d+%/);
-  await first.stop();
+  expect(await first.stop()).toBe(0); // a clean shutdown on SIGTERM
   await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', /reconnecting|offline/);
   await expect(page.getByTestId('stale-note')).toBeVisible();
   await expect(page.getByTestId('cpu-total')).toHaveText(/\d+%/); // last known value kept

@@ -93,7 +93,7 @@ describe('console server: sessions and roles', () => {
   });
 
   it('refuses a mutation from a foreign Origin or without one, even with a valid admin session', async () => {
-    for (const headers of [{ origin: 'http://evil.example' }, {}]) {
+    for (const headers of [{ origin: 'http://evil.example' }, {}] as Record<string, string>[]) {
       const res = await call('POST', 'auth.setPassword', { password: 'long enough password' }, { cookie: adminCookie, ...headers });
       expect(res.status).toBe(403);
     }

@@ -1,5 +1,6 @@
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { applyWSSHandler } from '@trpc/server/adapters/ws';
+import type { TRPCError } from '@trpc/server';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -40,13 +41,17 @@ function refuseUpgrade(socket: Duplex, status: 401 | 403 | 404, reason: string):
  */
 export function createConsoleServer(services: Services, pages: PageHandler): ConsoleServer {
   const { log } = services;
+  // One line per failed request, HTTP or WebSocket: a bug at error level with its stack, a refusal at info.
+  const logRequestError = ({ error, path, type, req }: { error: TRPCError; path?: string; type: string; req: IncomingMessage }) => {
+    const fields = { path, type, code: error.code, ip: clientIp(req) };
+    if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ ...fields, err: error.cause ?? error }, 'procedure failed');
+    else log.info({ ...fields, reason: error.message }, 'request refused');
+  };
   const trpcHandler = createHTTPHandler({
     router: appRouter,
     basePath: `${TRPC_PATH}/`,
     createContext: ({ req, res }) => createContext(services, req, res),
-    onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ path, err: error.cause ?? error }, 'procedure failed');
-    },
+    onError: logRequestError,
   });
 
   const server = http.createServer((req, res) => {
@@ -67,6 +72,7 @@ export function createConsoleServer(services: Services, pages: PageHandler): Con
     wss,
     router: appRouter,
     createContext: ({ req, res }) => createContext(services, req, res),
+    onError: logRequestError,
     keepAlive: { enabled: true, pingMs: 30_000, pongWaitMs: 5_000 },
   });
 

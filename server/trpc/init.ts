@@ -53,7 +53,6 @@ const audit = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
     result: result.ok ? 'ok' : `${result.error.code}: ${result.error.message}`,
     ok: result.ok,
   });
-  if (!result.ok) ctx.services.log.warn({ path, code: result.error.code, ip: ctx.ip, msg: result.error.message }, 'mutation failed');
   return result;
 });
 
