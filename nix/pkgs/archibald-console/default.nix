@@ -30,26 +30,30 @@ let
   root = ../../..;
   # Everything the console build reads; not the Nix files (so editing a module
   # does not rebuild the console), tests, benchmarks or local build output.
-  src = lib.fileset.toSource {
-    inherit root;
-    fileset = lib.fileset.difference root (
-      lib.fileset.unions (
-        map lib.fileset.maybeMissing [
-          (root + "/nix")
-          (root + "/flake.nix")
-          (root + "/flake.lock")
-          (root + "/e2e")
-          (root + "/bench")
-          (root + "/.ci")
-          (root + "/node_modules")
-          (root + "/.next")
-          (root + "/build")
-          (root + "/data")
-          (root + "/test-results")
-          (root + "/playwright-report")
-        ]
-      )
-    );
+  excluded = [
+    "nix"
+    "flake.nix"
+    "flake.lock"
+    "e2e"
+    "bench"
+    ".ci"
+    "node_modules"
+    ".next"
+    "build"
+    "data"
+    "test-results"
+    "playwright-report"
+    ".bench"
+  ];
+  src = lib.cleanSourceWith {
+    name = "archibald-console-source";
+    src = root;
+    filter =
+      path: type:
+      let
+        top = lib.head (lib.splitString "/" (lib.removePrefix "${toString root}/" (toString path)));
+      in
+      !(lib.elem top excluded) && lib.cleanSourceFilter path type;
   };
 
   nodejs = nodejs_22;
@@ -116,6 +120,22 @@ buildNpmPackage {
     fi
 
     runHook postInstall
+  '';
+
+  # The installed tree must be self-contained (no node_modules above it in the
+  # store): load what the server loads at start, native module included, from
+  # $out itself.  Catches modules Next's standalone trace missed.
+  doInstallCheck = true;
+  installCheckPhase = ''
+    runHook preInstallCheck
+    (cd / && ${lib.getExe nodejs} -e '
+      const { createRequire } = require("node:module");
+      const req = createRequire(process.argv[1] + "/");
+      req("next/dist/server/next.js");
+      const Database = req("better-sqlite3");
+      new Database(":memory:").close();
+    ' $out/lib/archibald-console)
+    runHook postInstallCheck
   '';
 
   # The standalone output must not drag the dev toolchain or the npm cache in.
