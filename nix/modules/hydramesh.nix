@@ -3,7 +3,11 @@
 # The package is not part of ArchibaldOS (upstream has no stable release to
 # pin): it comes from an overlay that provides `pkgs.hydramesh`, or from
 # `services.hydramesh.package`.  With the service off nothing refers to it, so
-# the system evaluates and builds without one.
+# the system evaluates and builds without one.  Enabled without a package (as
+# the installer's "HydraMesh on" does on a stock ISO), everything else is set
+# up (config, firewall, polkit, toggle) and the build warns; the unit then
+# waits, as a failed start condition rather than an error, for a `hydramesh`
+# binary in the system profile.
 #
 # Configuration: /etc/hydramesh/config.toml, snake_case keys as the node reads
 # them, generated from `settings`.  By default it is *mutable*: the generated
@@ -36,6 +40,7 @@ let
   toml = pkgs.formats.toml { };
   configFile = toml.generate "hydramesh-config.toml" cfg.settings;
   configPath = "/etc/hydramesh/config.toml";
+  exe = if cfg.package != null then lib.getExe' cfg.package "hydramesh" else "/run/current-system/sw/bin/hydramesh";
 in
 {
   options.services.hydramesh = {
@@ -189,15 +194,11 @@ in
   };
 
   config = mkIf cfg.enable {
-    assertions = [
-      {
-        assertion = cfg.package != null;
-        message = ''
-          services.hydramesh is enabled but no HydraMesh package is known: add an
-          overlay that provides pkgs.hydramesh, or set services.hydramesh.package.
-        '';
-      }
-    ];
+    warnings = lib.optional (cfg.package == null) (
+      "services.hydramesh is enabled but no HydraMesh package is known: add an overlay that provides "
+      + "pkgs.hydramesh or set services.hydramesh.package. Until then hydramesh.service does not start "
+      + "(its condition is a hydramesh binary in /run/current-system/sw/bin)."
+    );
 
     users.groups.hydramesh = { };
 
@@ -242,12 +243,15 @@ in
       wants = [ "network-online.target" ];
       after = [ "network-online.target" ];
       restartTriggers = optionals (!cfg.mutableConfig) [ configFile ];
-      unitConfig.ConditionPathExists = configPath;
+      unitConfig = {
+        ConditionPathExists = configPath;
+        ConditionFileIsExecutable = exe;
+      };
 
       serviceConfig = {
         ExecStart = lib.escapeShellArgs (
           [
-            (lib.getExe' cfg.package "hydramesh")
+            exe
             "--config"
             configPath
           ]

@@ -380,7 +380,7 @@ $boot
   # the console runs as this user and patches its PipeWire
   services.archibald-console.audioUser = $(nix_str "$USERNAME");
 
-  services.hydramesh.enable = $HYDRAMESH;
+  services.hydramesh.enable = $HYDRAMESH;$([ "$HYDRAMESH" = true ] && printf '\n  # HydraMesh runs once a package is known: services.hydramesh.package = ...;')
 ${desktop_enable}
   system.stateVersion = $(nix_str "$STATE_VERSION");
 }
