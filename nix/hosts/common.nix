@@ -18,7 +18,10 @@
       "flakes"
     ];
     # the console's rebuild page and the desktop user may build
-    trusted-users = [ "@wheel" ];
+    trusted-users = [
+      "root"
+      "@wheel"
+    ];
   };
 
   networking.networkmanager.enable = lib.mkDefault true;

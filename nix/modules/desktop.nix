@@ -24,6 +24,7 @@ let
 
   defaultWallpaper = pkgs.runCommand "archibaldos-wallpaper.png" { nativeBuildInputs = [ pkgs.imagemagick ]; } ''
     magick -size 3840x2160 radial-gradient:'#2b3a67'-'#0b0d17' \
+      -font ${pkgs.dejavu_fonts}/share/fonts/truetype/DejaVuSans.ttf \
       -gravity center -fill '#c9d1ff' -pointsize 220 -annotate +0+0 'ArchibaldOS' "png:$out"
   '';
 
