@@ -70,6 +70,16 @@ run() {
   "$@" 2>&1 | tee -a "$LOG" || die "failed: $* (see $LOG)"
 }
 
+# run_soft CMD...: like run, but a failure is logged and ignored (the live
+# keymap cannot be set from a graphical terminal or over ssh, for example)
+run_soft() {
+  if [ "$DRY_RUN" = 1 ]; then
+    run "$@"
+  elif ! "$@" >>"$LOG" 2>&1; then
+    log "ignored failure: $*"
+  fi
+}
+
 # ---------------------------------------------------------------- dialogs ---
 # dialog draws on the terminal (--stdout makes it reopen /dev/tty) and prints
 # the answer on stdout; --clear leaves one box on the screen at a time.
@@ -166,7 +176,7 @@ ask_keyboard() {
     jp) KEYMAP=jp106 XKB=jp ;;
     *) KEYMAP=$k XKB=$k ;;
   esac
-  run loadkeys "$KEYMAP"
+  run_soft loadkeys "$KEYMAP"
 }
 
 ask_profile() {
@@ -418,7 +428,7 @@ install_system() {
     esp=""
     root=$(part "$DISK" 2)
   fi
-  run udevadm settle
+  run_soft udevadm settle
   [ -z "$esp" ] || run mkfs.fat -F 32 -n BOOT "$esp"
   run mkfs.ext4 -F -L archibald "$root"
 
