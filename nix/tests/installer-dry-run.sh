@@ -167,8 +167,8 @@ answer "Host name" "Bad_Host!"
 step "Invalid host name" Enter
 answer "Host name" "rig-42"
 answer "User name" "alice"
-answer "Password" "s3cret-pass"
-answer "Password again" "s3cret-pass"
+answer "Password for " "s3cret-pass"
+answer "The same password again" "s3cret-pass"
 step "HydraMesh" Enter                 # Yes
 step "Locale" Down Down Enter          # de_DE.UTF-8
 step "Time zone" Down Down Enter       # Europe/Berlin
@@ -203,13 +203,13 @@ step "Erase the disk?" Left Enter
 answer "Confirm the disk" "$disk"
 answer "Host name" ""                  # default: archibald
 answer "User name" "bob"
-answer "Password" "short"
+answer "Password for " "short"
 step "Password too short" Enter
-answer "Password" "longenough1"
-answer "Password again" "different1"
+answer "Password for " "longenough1"
+answer "The same password again" "different1"
 step "Passwords differ" Enter
-answer "Password" "longenough1"
-answer "Password again" "longenough1"
+answer "Password for " "longenough1"
+answer "The same password again" "longenough1"
 step "HydraMesh" Right Enter           # No
 step "Locale" Enter                    # en_US.UTF-8
 step "Time zone" End Enter             # other
