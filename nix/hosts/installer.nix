@@ -43,6 +43,10 @@ in
     "flakes"
   ];
 
+  # NetworkManager (nmtui) instead of the minimal ISO's bare wpa_supplicant
+  networking.networkmanager.enable = true;
+  networking.wireless.enable = lib.mkForce false;
+
   # the flake's inputs, so `nixos-install --flake` finds them without network
   system.extraDependencies = map (input: input.outPath) (lib.attrValues archibaldos.inputs);
 
