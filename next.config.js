@@ -18,7 +18,7 @@ const nextConfig = {
   // No image optimisation on the box: the icons are static, and leaving sharp out keeps native libraries
   // (and about 30 MB) out of the standalone tree.
   images: { unoptimized: true },
-  outputFileTracingExcludes: { '*': ['node_modules/sharp/**', 'node_modules/@img/**', 'node_modules/@swc/**'] },
+  outputFileTracingExcludes: { '*': ['node_modules/sharp/**', 'node_modules/@img/**', 'node_modules/@swc/core*/**'] },
   async headers() {
     return [{ source: '/:path*', headers: securityHeaders }];
   },

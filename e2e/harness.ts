@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions } from '@playwright/test';
-import { builtServer, root } from '../scripts/build-if-stale.mjs';
+import { builtServer } from '../scripts/build-if-stale.mjs';
 
 export interface RunningConsole {
   url: string;
@@ -28,8 +28,10 @@ export async function startConsole(
 ): Promise<RunningConsole> {
   const port = reuse.port ?? nextPort++;
   const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'archibald-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [builtServer], {
-    cwd: root,
+  // The copy made by global-setup (outside the repository) when present, else the build in place.
+  const server = process.env.ARCHIBALD_E2E_SERVER ?? builtServer;
+  const child: ChildProcess = spawn(process.execPath, [server], {
+    cwd: path.dirname(server),
     env: {
       ...process.env,
       NODE_ENV: 'production',
