@@ -21,6 +21,12 @@ test.afterAll(async () => {
   if (hostRoot) rmSync(hostRoot, { recursive: true, force: true });
 });
 
+/** Tap a control after centring it: the sticky header covers whatever sits at the very top of a phone screen. */
+async function tap(locator: import('@playwright/test').Locator) {
+  await locator.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await locator.click();
+}
+
 const governorFile = () => readFileSync(path.join(hostRoot, 'sys/devices/system/cpu/cpu0/cpufreq/scaling_governor'), 'utf8').trim();
 
 test('run the checks, preview a fix, apply it, see the check pass, revert it', async ({ browser }, testInfo) => {
@@ -38,14 +44,14 @@ test('run the checks, preview a fix, apply it, see the check pass, revert it', a
   await shot(page, testInfo, 'tuning-checks');
 
   // dry run first: the exact writes, nothing changed yet
-  await governor.getByRole('button', { name: /Preview fix/ }).click();
+  await tap(governor.getByRole('button', { name: /Preview fix/ }));
   const preview = governor.getByTestId('tweak-preview');
   await expect(preview).toContainText('/sys/devices/system/cpu/cpu7/cpufreq/scaling_governor');
   await expect(preview).toContainText('powersave → performance');
   expect(governorFile()).toBe('powersave');
   await shot(page, testInfo, 'tuning-preview');
 
-  await preview.getByRole('button', { name: /Apply 8 writes/ }).click();
+  await tap(preview.getByRole('button', { name: /Apply 8 writes/ }));
   await expect(governor).toHaveAttribute('data-status', 'pass');
   expect(governorFile()).toBe('performance');
   const applied = page.getByTestId('applied-governor');
@@ -53,21 +59,21 @@ test('run the checks, preview a fix, apply it, see the check pass, revert it', a
   await expect(page.getByText('archibald.rtAudio.cpu.governor = "performance";').first()).toBeVisible();
   await shot(page, testInfo, 'tuning-applied');
 
-  await applied.getByRole('button', { name: 'Revert' }).click();
+  await tap(applied.getByRole('button', { name: 'Revert' }));
   await expect(page.getByTestId('applied-empty')).toBeVisible();
-  await page.getByRole('button', { name: 'Run checks' }).click();
+  await tap(page.getByRole('button', { name: 'Run checks' }));
   await expect(governor).toHaveAttribute('data-status', 'fail');
   expect(governorFile()).toBe('powersave');
 
   // the audit log has both
   await page.goto(`${server.url}/settings`);
-  await expect(page.getByText('tuning.apply').first()).toBeVisible();
+  await expect(page.getByText('tuning.applyTweak').first()).toBeVisible();
   await expect(page.getByText('tuning.revert').first()).toBeVisible();
   await context.close();
 });
 
 test('without a session the tuning API refuses, and a bad CPU list changes nothing', async () => {
-  const res = await fetch(`${server.url}/api/trpc/tuning.apply`, {
+  const res = await fetch(`${server.url}/api/trpc/tuning.applyTweak`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: server.url },
     body: JSON.stringify({ tweak: 'swappiness', params: { value: 10 } }),

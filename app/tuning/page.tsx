@@ -31,9 +31,9 @@ export default function TuningPage() {
           This device is paired as {auth.data.device?.role}: it can read the checks; fixes, reverts and latency runs need an admin device.
         </p>
       )}
-      <div className="grid gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-        <div className="flex flex-col gap-4">{report.data && <ChecksByArea report={report.data} isAdmin={isAdmin} />}</div>
-        <div className="flex flex-col gap-4">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="flex min-w-0 flex-col gap-4">{report.data && <ChecksByArea report={report.data} isAdmin={isAdmin} />}</div>
+        <div className="flex min-w-0 flex-col gap-4">
           <AppliedPanel isAdmin={isAdmin} />
           <BenchmarkPanel isAdmin={isAdmin} available={status.data?.probe.available ?? true} reason={status.data?.probe.reason} />
         </div>

@@ -106,7 +106,7 @@ export async function runTune(argv: readonly string[], tuning: TuningService, au
           return 0;
         }
         const applied = await tuning.apply(tweak, params, by);
-        record('apply', { tweak, params }, true, `applied #${applied.id}`);
+        record('applyTweak', { tweak, params }, true, `applied #${applied.id}`);
         print(applied, () => [`applied #${applied.id}: ${applied.title}`, ...applied.writes.map((w) => `  ${w.path}: ${w.old ?? '(missing)'} -> ${w.current ?? '(missing)'}${w.inForce ? '' : ' (NOT in force)'}`)].join('\n'));
         return applied.inForce ? 0 : 1;
       }
@@ -164,7 +164,7 @@ export async function runTune(argv: readonly string[], tuning: TuningService, au
       return 2;
     }
     if (err instanceof TuningError) {
-      if (command === 'apply' || command === 'revert') record(command, { argv: rest }, false, `${err.code}: ${err.message}`);
+      if (command === 'apply' || command === 'revert') record(command === 'apply' ? 'applyTweak' : 'revert', { argv: rest }, false, `${err.code}: ${err.message}`);
       io.err(`archibald tune ${command}: ${err.message}`);
       return 1;
     }
