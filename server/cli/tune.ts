@@ -105,6 +105,11 @@ export async function runTune(argv: readonly string[], tuning: TuningService, au
           );
           return 0;
         }
+        const preview = await tuning.plan(tweak, params);
+        if (preview.writes.length === 0) {
+          print(preview, () => [`${preview.title}: nothing to change`, ...preview.notes.map((n) => `  ${n}`)].join('\n'));
+          return 0;
+        }
         const applied = await tuning.apply(tweak, params, by);
         record('applyTweak', { tweak, params }, true, `applied #${applied.id}`);
         print(applied, () => [`applied #${applied.id}: ${applied.title}`, ...applied.writes.map((w) => `  ${w.path}: ${w.old ?? '(missing)'} -> ${w.current ?? '(missing)'}${w.inForce ? '' : ' (NOT in force)'}`)].join('\n'));
@@ -166,7 +171,7 @@ export async function runTune(argv: readonly string[], tuning: TuningService, au
     if (err instanceof TuningError) {
       if (command === 'apply' || command === 'revert') record(command === 'apply' ? 'applyTweak' : 'revert', { argv: rest }, false, `${err.code}: ${err.message}`);
       io.err(`archibald tune ${command}: ${err.message}`);
-      return 1;
+      return err.code === 'unavailable' || err.code === 'not-found' ? 4 : 1;
     }
     throw err;
   }

@@ -33,7 +33,7 @@ export class HelperWriter implements PrivilegedWriter {
       const found = await this.exec.which('archibald-helper');
       if (!found) {
         this.helperPath = null;
-        throw new TuningError('unavailable', 'archibald-helper is not installed: enable services.archibald-console.helper on the box.');
+        throw new TuningError('write-failed', 'archibald-helper is not installed: enable services.archibald-console.helper on the box.');
       }
       return realpath(found).catch(() => found);
     })();
