@@ -215,3 +215,45 @@ export function BenchmarkPanel({ isAdmin, available, reason }: { isAdmin: boolea
     </Panel>
   );
 }
+
+/** Round-trip latency with jack_iodelay: pick the playback and capture ends of a loopback path. */
+export function RoundTripPanel({ isAdmin }: { isAdmin: boolean }) {
+  const trpc = useTRPC();
+  const [playback, setPlayback] = useState('');
+  const [capture, setCapture] = useState('');
+  const measure = useMutation(trpc.tuning.roundTrip.mutationOptions());
+  if (!isAdmin) return null;
+  const r = measure.data;
+  return (
+    <Panel title="Round trip (jack_iodelay)">
+      <form
+        className="grid grid-cols-1 gap-2 sm:grid-cols-[1fr_1fr_auto]"
+        onSubmit={(e) => {
+          e.preventDefault();
+          measure.mutate({ playback: playback.trim() || undefined, capture: capture.trim() || undefined, seconds: 4 });
+        }}
+      >
+        <label className="text-xs text-ink-dim">
+          Playback port
+          <input className={inputClass} value={playback} placeholder="e.g. alsa_output…:playback_FL" onChange={(e) => setPlayback(e.target.value)} />
+        </label>
+        <label className="text-xs text-ink-dim">
+          Capture port
+          <input className={inputClass} value={capture} placeholder="e.g. alsa_input…:capture_FL" onChange={(e) => setCapture(e.target.value)} />
+        </label>
+        <div className="flex items-end">
+          <Button type="submit" variant="primary" className="w-full" disabled={measure.isPending}>
+            {measure.isPending ? 'Measuring…' : 'Measure'}
+          </Button>
+        </div>
+      </form>
+      <ErrorText error={measure.error} />
+      {r && (
+        <p className={`mt-2 text-sm ${r.status === 'measured' ? 'text-live' : 'text-warn'}`} data-testid="roundtrip-result">
+          {r.message}
+          {r.extraFrames !== undefined && ` The backend adds ${r.extraFrames} frames beyond the graph.`}
+        </p>
+      )}
+    </Panel>
+  );
+}

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ErrorText, Panel } from '../components/ui';
 import { useTRPC } from '../lib/trpc';
 import { AppliedPanel } from './AppliedPanel';
-import { BenchmarkPanel } from './BenchmarkPanel';
+import { BenchmarkPanel, RoundTripPanel } from './BenchmarkPanel';
 import { ChecksByArea, ScoreCard } from './ChecksPanel';
 
 export default function TuningPage() {
@@ -36,6 +36,7 @@ export default function TuningPage() {
         <div className="flex min-w-0 flex-col gap-4">
           <AppliedPanel isAdmin={isAdmin} />
           <BenchmarkPanel isAdmin={isAdmin} available={status.data?.probe.available ?? true} reason={status.data?.probe.reason} />
+          <RoundTripPanel isAdmin={isAdmin} />
         </div>
       </div>
     </div>

@@ -11,6 +11,7 @@ import { formatCpuList, parseCpuList, CpuListError } from './cpu-list';
 import { cyclictestArgs, parseHistogram, parseStatusLine, type BenchmarkParams, type BenchmarkProgress, type BenchmarkResult, type ThreadProgress } from './cyclictest';
 import { TuningError } from './errors';
 import { HostFacts } from './host-facts';
+import { measureRoundTrip, type RoundTripResult } from './iodelay';
 import { describeTarget, isTweakId, nixosSnippet, parseSched, planTweak, readCurrent, sameValue, TWEAKS } from './tweaks';
 import type { AppliedTweak, CheckReport, CheckStatus, PlannedWrite, TweakId, TweakInfo, TweakParams, TweakPlan } from './types';
 import { createWriter, type PrivilegedWriter } from './writer';
@@ -453,6 +454,20 @@ export class TuningService {
       this.progressListeners.delete(listener);
     }
   }
+
+  /** Round-trip latency with jack_iodelay over a loopback path (one measurement at a time, not during cyclictest). */
+  async roundTrip(input: { playback?: string; capture?: string; seconds?: number }): Promise<RoundTripResult> {
+    if (this.bench) throw new TuningError('conflict', 'A cyclictest run is going: measure the round trip after it.');
+    if (this.measuringRoundTrip) throw new TuningError('conflict', 'A round-trip measurement is already going.');
+    this.measuringRoundTrip = true;
+    try {
+      return await measureRoundTrip(this.exec, input);
+    } finally {
+      this.measuringRoundTrip = false;
+    }
+  }
+
+  private measuringRoundTrip = false;
 
   /** End a running cyclictest and release a held /dev/cpu_dma_latency (server shutdown). */
   async close(): Promise<void> {

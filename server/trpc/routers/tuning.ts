@@ -72,6 +72,11 @@ export const tuningRouter = router({
 
   benchmarkHistory: viewerProcedure.query(({ ctx }) => ({ running: ctx.services.tuning.benchmarkRunning, runs: ctx.services.tuning.history() })),
 
+  /** Round-trip latency with jack_iodelay through a loopback path (playback port -> capture port). */
+  roundTrip: adminProcedure
+    .input(z.object({ playback: z.string().max(200).optional(), capture: z.string().max(200).optional(), seconds: z.number().int().min(1).max(30).default(4) }))
+    .mutation(({ ctx, input }) => guard(() => ctx.services.tuning.roundTrip(input))),
+
   /** Live progress of the run going now, then its result; the newest value only. */
   benchmarkLive: viewerProcedure.subscription(async function* ({ ctx, signal }) {
     yield* ctx.services.tuning.watchBenchmark(signal ?? new AbortController().signal);
