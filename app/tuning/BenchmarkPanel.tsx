@@ -97,7 +97,7 @@ export function BenchmarkPanel({ isAdmin, available, reason }: { isAdmin: boolea
       {!available && <p className="mb-2 text-warn">{reason}</p>}
       {isAdmin ? (
         <form
-          className="grid grid-cols-2 gap-2 sm:grid-cols-5"
+          className="grid grid-cols-2 gap-2"
           onSubmit={(e) => {
             e.preventDefault();
             start.mutate({ durationS, priority, cpus: cpus.trim() || undefined, label: label.trim() || undefined });
@@ -119,7 +119,7 @@ export function BenchmarkPanel({ isAdmin, available, reason }: { isAdmin: boolea
             Label
             <input className={inputClass} value={label} placeholder="before / after" maxLength={80} onChange={(e) => setLabel(e.target.value)} />
           </label>
-          <div className="col-span-2 flex items-end gap-2 sm:col-span-1">
+          <div className="col-span-2 flex items-end gap-2">
             {running ? (
               <Button type="button" variant="danger" className="w-full" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
                 Cancel run
@@ -227,7 +227,7 @@ export function RoundTripPanel({ isAdmin }: { isAdmin: boolean }) {
   return (
     <Panel title="Round trip (jack_iodelay)">
       <form
-        className="grid grid-cols-1 gap-2 sm:grid-cols-[1fr_1fr_auto]"
+        className="grid grid-cols-1 gap-2"
         onSubmit={(e) => {
           e.preventDefault();
           measure.mutate({ playback: playback.trim() || undefined, capture: capture.trim() || undefined, seconds: 4 });
