@@ -86,6 +86,9 @@ export default function OverviewPage() {
                   <span className={`block h-full ${loadColor(load)} transition-[width] duration-200`} style={{ width: `${Math.min(100, load)}%` }} />
                 </span>
                 <span className="w-12 shrink-0 text-right tabular-nums">{load.toFixed(0)}%</span>
+                <span className="w-20 shrink-0 text-right text-xs text-ink-dim tabular-nums" title="Clock now (a performance governor holds it high)">
+                  {latest?.cpu.mhz[i] ? `${(latest.cpu.mhz[i] / 1000).toFixed(2)} GHz` : ''}
+                </span>
               </li>
             ))}
           </ul>

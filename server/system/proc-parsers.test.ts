@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRealtimeKernel, parseLoadavg, parseMeminfo, parseNetDev, parseUptime, preemptModel } from './proc-parsers';
+import { busyPercent, isRealtimeKernel, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat, parseUptime, preemptModel } from './proc-parsers';
 
 // Captured from a Debian 12 machine.
 const NET_DEV = `Inter-|   Receive                                                |  Transmit
@@ -15,6 +15,16 @@ describe('proc parsers', () => {
       { iface: 'eth0', rxBytes: 98765432, txBytes: 1234567 },
       { iface: 'wlan0', rxBytes: 0, txBytes: 0 },
     ]);
+  });
+
+  it('parses /proc/stat per core and computes busy shares between readings', () => {
+    const before = parseProcStat('cpu  100 0 100 800 0 0 0 0 0 0\ncpu0 50 0 50 400 0 0 0 0 0 0\ncpu1 50 0 50 400 0 0 0 0 0 0\nintr 12345\n');
+    const after = parseProcStat('cpu  250 0 150 900 100 0 0 0 0 0\ncpu0 150 0 100 450 0 0 0 0 0 0\ncpu1 100 0 50 450 100 0 0 0 0 0\nintr 12399\n');
+    expect(before.cores).toHaveLength(2);
+    expect(busyPercent(before.all, after.all)).toBe(50); // 200 busy of 400
+    expect(busyPercent(before.cores[0], after.cores[0])).toBe(75); // 150 of 200
+    expect(busyPercent(before.cores[1], after.cores[1])).toBe(25); // iowait counts as idle
+    expect(busyPercent(after.all, after.all)).toBe(0);
   });
 
   it('parses /proc/meminfo into bytes', () => {

@@ -57,3 +57,32 @@ export function parseMeminfo(text: string): MemInfo {
   const kb = (key: string) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? 0) * 1024;
   return { total: kb('MemTotal'), available: kb('MemAvailable'), swapTotal: kb('SwapTotal'), swapFree: kb('SwapFree') };
 }
+
+export interface CpuTimes {
+  /** All jiffies spent, and those spent idle (idle + iowait). */
+  total: number;
+  idle: number;
+}
+
+/** /proc/stat: the aggregate line and each core's line, as cumulative jiffies. */
+export function parseProcStat(text: string): { all: CpuTimes; cores: CpuTimes[] } {
+  let all: CpuTimes = { total: 0, idle: 0 };
+  const cores: CpuTimes[] = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^cpu(\d*)\s+(.*)$/);
+    if (!m) continue;
+    // user nice system idle iowait irq softirq steal (guest and guest_nice are already inside user and nice)
+    const f = m[2].trim().split(/\s+/).slice(0, 8).map(Number);
+    const times = { total: f.reduce((a, b) => a + (b || 0), 0), idle: (f[3] || 0) + (f[4] || 0) };
+    if (m[1] === '') all = times;
+    else cores[Number(m[1])] = times;
+  }
+  return { all, cores: cores.filter(Boolean) };
+}
+
+/** Busy share between two readings, in percent with one decimal; 0 when no time passed. */
+export function busyPercent(prev: CpuTimes, now: CpuTimes): number {
+  const total = now.total - prev.total;
+  if (total <= 0) return 0;
+  return Math.round(((total - (now.idle - prev.idle)) / total) * 1000) / 10;
+}

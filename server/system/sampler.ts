@@ -1,6 +1,17 @@
 import si from 'systeminformation';
 import type { HostRoot } from '../host-root';
-import { isRealtimeKernel, parseLoadavg, parseMeminfo, parseNetDev, parseUptime, preemptModel, type NetCounters } from './proc-parsers';
+import {
+  busyPercent,
+  isRealtimeKernel,
+  parseLoadavg,
+  parseMeminfo,
+  parseNetDev,
+  parseProcStat,
+  parseUptime,
+  preemptModel,
+  type CpuTimes,
+  type NetCounters,
+} from './proc-parsers';
 import { discoverTempSensors, toCelsius } from './sensors';
 
 export interface SystemInfo {
@@ -15,7 +26,8 @@ export interface SystemInfo {
 export interface SystemSample {
   /** Milliseconds since the epoch. */
   t: number;
-  cpu: { total: number; cores: number[] };
+  /** Busy percent overall and per core since the previous sample; each core's clock in MHz. */
+  cpu: { total: number; cores: number[]; mhz: number[] };
   load: [number, number, number];
   mem: { total: number; used: number; available: number; swapTotal: number; swapUsed: number };
   temps: { label: string; celsius: number }[];
@@ -28,6 +40,7 @@ type Read = () => string | null;
 
 /** The files read on every sample, resolved once. */
 interface Readers {
+  stat: Read;
   loadavg: Read;
   uptime: Read;
   netdev: Read;
@@ -36,15 +49,15 @@ interface Readers {
 }
 
 const HISTORY_SECONDS = 600;
-const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
  * One sampler for every client. It runs only while someone listens, at the fastest rate anyone asked for;
- * each listener gets samples at its own rate. Per-core CPU comes from systeminformation's currentLoad (kernel
- * counters through os.cpus(), in-process, no child process); everything else is read from /proc and /sys
- * through the host root with readers resolved once, so a sample costs a few synchronous procfs reads.
- * (systeminformation's mem() and networkStats() were not used: the first costs ten times our read of
- * /proc/meminfo, the second starts a process on Linux, and neither goes through the host root.)
+ * each listener gets samples at its own rate. Counters are read from /proc and /sys through the host root with
+ * readers resolved once, so a sample costs a few synchronous procfs reads and never starts a process.
+ * systeminformation supplies each core's clock (cpuCurrentSpeed reads os.cpus() in-process on Linux).
+ * Its currentLoad was not used: on Linux it runs `cat /proc/stat | grep cpu` through execSync on every call,
+ * a shell and two processes per sample that block the event loop; networkStats and cpuTemperature spawn too.
+ * sampler.test.ts checks in a separate process that sampling starts no process at all.
  */
 export class SystemSampler {
   private readonly listeners = new Map<Listener, { intervalMs: number; lastSent: number }>();
@@ -52,6 +65,7 @@ export class SystemSampler {
   private tickMs = 0;
   private readers: Promise<Readers> | null = null;
   private lastNet: { t: number; rx: number; tx: number } | null = null;
+  private lastCpu: { all: CpuTimes; cores: CpuTimes[] } | null = null;
   private latestSample: SystemSample | null = null;
   private readonly history: SystemSample[] = [];
   private sampling: Promise<void> | null = null;
@@ -140,21 +154,25 @@ export class SystemSampler {
 
   private async openReaders(): Promise<Readers> {
     const sensors = await discoverTempSensors(this.host);
-    const [loadavg, uptime, netdev, meminfo, temps] = await Promise.all([
+    const [stat, loadavg, uptime, netdev, meminfo, temps] = await Promise.all([
+      this.host.syncReader('/proc/stat'),
       this.host.syncReader('/proc/loadavg'),
       this.host.syncReader('/proc/uptime'),
       this.host.syncReader('/proc/net/dev'),
       this.host.syncReader('/proc/meminfo'),
       Promise.all(sensors.map(async (s) => ({ label: s.label, read: await this.host.syncReader(s.path) }))),
     ]);
-    return { loadavg, uptime, netdev, meminfo, temps };
+    // A first reading, so the first sample's CPU share covers the time since the readers opened.
+    this.lastCpu = parseProcStat(stat() ?? '');
+    return { stat, loadavg, uptime, netdev, meminfo, temps };
   }
 
   /** Take one sample now (also used by the benchmark to measure its cost). */
   async sample(): Promise<SystemSample> {
     this.readers ??= this.openReaders();
     const r = await this.readers;
-    const load = await si.currentLoad();
+    const speed = await si.cpuCurrentSpeed();
+    const cpu = this.cpuShares(parseProcStat(r.stat() ?? ''));
     const mem = parseMeminfo(r.meminfo() ?? '');
     const t = Date.now();
     const temps: SystemSample['temps'] = [];
@@ -164,7 +182,7 @@ export class SystemSampler {
     }
     const sample: SystemSample = {
       t,
-      cpu: { total: round1(load.currentLoad), cores: load.cpus.map((c) => round1(c.load)) },
+      cpu: { ...cpu, mhz: speed.cores.map((ghz) => Math.round(ghz * 1000)) },
       load: parseLoadavg(r.loadavg() ?? ''),
       mem: {
         total: mem.total,
@@ -179,6 +197,15 @@ export class SystemSampler {
     };
     this.samplesTaken++;
     return sample;
+  }
+
+  private cpuShares(now: { all: CpuTimes; cores: CpuTimes[] }): { total: number; cores: number[] } {
+    const prev = this.lastCpu ?? now;
+    this.lastCpu = now;
+    return {
+      total: busyPercent(prev.all, now.all),
+      cores: now.cores.map((core, i) => (prev.cores[i] ? busyPercent(prev.cores[i], core) : 0)),
+    };
   }
 
   private netRates(t: number, counters: NetCounters[]): { rxBps: number; txBps: number } {
@@ -197,6 +224,7 @@ export class SystemSampler {
       this.timer = null;
       this.tickMs = 0;
       this.lastNet = null; // a rate across a pause would be meaningless
+      this.readers = null; // re-open (and re-read the CPU baseline) when someone listens again
       return;
     }
     const fastest = Math.max(100, Math.min(...[...this.listeners.values()].map((l) => l.intervalMs)));
