@@ -62,20 +62,24 @@ let
     "chrt"
   ];
 
+  # The box's PipeWire (pw-* must match the daemon) and the helper the sudo
+  # rule names: the package's `archibald` wrapper is built with exactly these.
+  pipewirePackage = config.services.pipewire.package or pkgs.pipewire;
+
   # Exactly the programs the console may start (its allow-list: pw-dump pw-link
   # pw-cli pw-metadata pw-profiler pw-jack jack_iodelay cyclictest
-  # archibald-helper sudo nix nixos-rebuild systemctl).  sudo is the setuid
-  # wrapper in /run/wrappers/bin.
-  programs = [
-    (config.services.pipewire.package or pkgs.pipewire)
-    pkgs.jack-example-tools
-    pkgs.rt-tests
-    (config.nix.package or pkgs.nix)
-    (config.system.build.nixos-rebuild or pkgs.nixos-rebuild)
-    (config.systemd.package or pkgs.systemd)
-  ]
-  ++ optional cfg.helper.enable cfg.helper.package
-  ++ cfg.extraPackages;
+  # archibald-helper sudo nix nixos-rebuild systemctl, and stdbuf under
+  # pw-jack): the package's own list (also on its CLI's PATH), plus what
+  # belongs to the system.  sudo is the setuid wrapper in /run/wrappers/bin.
+  programs =
+    cfg.finalPackage.runtimePrograms
+    ++ [
+      (config.nix.package or pkgs.nix)
+      (config.system.build.nixos-rebuild or pkgs.nixos-rebuild)
+      (config.systemd.package or pkgs.systemd)
+    ]
+    ++ optional cfg.helper.enable cfg.helper.package
+    ++ cfg.extraPackages;
   programPath = lib.concatStringsSep ":" (
     optional cfg.helper.enable "/run/wrappers/bin" ++ [ (lib.makeBinPath programs) ]
   );
@@ -88,7 +92,34 @@ in
       type = types.package;
       default = pkgs.archibald-console;
       defaultText = literalExpression "pkgs.archibald-console";
-      description = "The console package (the flake's packages.<system>.console).";
+      description = ''
+        The console package (the flake's packages.<system>.console, built by
+        nix/pkgs/archibald-console).  The module overrides it with the box's
+        PipeWire and helper; see `finalPackage`.
+      '';
+    };
+
+    finalPackage = mkOption {
+      type = types.package;
+      readOnly = true;
+      default = cfg.package.override {
+        pipewire = pipewirePackage;
+        archibald-helper = if cfg.helper.enable then cfg.helper.package else null;
+      };
+      defaultText = literalExpression ''
+        config.services.archibald-console.package.override {
+          pipewire = config.services.pipewire.package;
+          archibald-helper = if config.services.archibald-console.helper.enable
+            then config.services.archibald-console.helper.package else null;
+        }
+      '';
+      description = ''
+        The package the service runs and the system installs: `package` with
+        the box's PipeWire and the helper the sudo rule names, so `archibald`
+        (the CLI) starts the same programs as the service (only its small
+        wrapper layer is rebuilt).  Read-only; other modules (rt-audio's
+        `audio-setup`) use it.
+      '';
     };
 
     port = mkOption {
@@ -257,7 +288,8 @@ in
         }
       ];
 
-      environment.systemPackages = optional cfg.helper.enable cfg.helper.package;
+      # `archibald` (the CLI) for admins; run by root it switches to the service's user (see the package)
+      environment.systemPackages = [ cfg.finalPackage ] ++ optional cfg.helper.enable cfg.helper.package;
 
       systemd.services.archibald-console = {
         description = "ArchibaldOS web console";
@@ -289,7 +321,7 @@ in
 
         serviceConfig = {
           Type = "simple";
-          ExecStart = lib.getExe cfg.package;
+          ExecStart = lib.getExe cfg.finalPackage;
           User = user;
           Group = if dedicatedUser then "archibald" else config.users.users.${user}.group or "users";
           StateDirectory = "archibald";

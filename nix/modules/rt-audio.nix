@@ -25,18 +25,21 @@ let
     ;
   cfg = config.archibald.rtAudio;
 
-  # nix/scripts/audio-setup.sh: checks, and the seed's runtime tweaks through the console's helper
+  # The console's CLI (`archibald tune ...`), when the console module is both
+  # imported and enabled; rt-audio works without it.  Its finalPackage is the
+  # one built with this box's PipeWire and the helper the sudo rule names.
+  consoleEnabled = lib.attrByPath [ "services" "archibald-console" "enable" ] false config;
+  consolePackage = if consoleEnabled then config.services.archibald-console.finalPackage else null;
+
+  # nix/scripts/audio-setup.sh: a thin wrapper over `archibald tune ...`.
+  # Without the console it says the CLI is missing and exits 1.
   audioSetup = pkgs.writeShellApplication {
     name = "audio-setup";
-    runtimeInputs = with pkgs; [
-      coreutils
-      gawk
-      gnugrep
-      procps # pgrep
-      pciutils # lspci
-      rt-tests # cyclictest
-      alsa-utils # amidi
-    ];
+    runtimeInputs = [
+      pkgs.coreutils # date, id, mkdir, tee
+      pkgs.alsa-utils # amidi
+    ]
+    ++ lib.optional (consolePackage != null) consolePackage;
     text = builtins.readFile ../scripts/audio-setup.sh;
   };
 

@@ -121,7 +121,7 @@ main() {
     shift
   done
   if ! command -v "${CLI[0]}" >/dev/null 2>&1; then
-    say "audio-setup: ${CLI[0]} (the console's CLI) is not installed"
+    say "audio-setup: ${CLI[0]} (the console's CLI) is not installed: enable services.archibald-console (nixosModules.console), or point ARCHIBALD_CLI at it"
     exit 1
   fi
   log "audio-setup start (dry-run=$DRY_RUN apply=$APPLY)"
