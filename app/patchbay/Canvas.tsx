@@ -1,5 +1,6 @@
 'use client';
 import '@xyflow/react/dist/style.css';
+import './canvas.css';
 import { Background, Controls, Handle, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useMemo, useState } from 'react';
 import { MEDIA_COLORS, nodeLabel, type GPort, type GraphState, type NodeView } from './graph-state';
@@ -23,7 +24,7 @@ const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
         <span className="truncate text-sm font-semibold" title={view.node.name}>
           {nodeLabel(view.node)}
         </span>
-        <button className="nodrag min-h-9 min-w-9 rounded text-ink-dim hover:text-accent" onClick={() => toggle(view.node.id)} aria-label={collapsed ? 'Expand node' : 'Collapse node'}>
+        <button className="nodrag -mr-2 min-h-11 min-w-11 rounded text-ink-dim hover:text-accent" onClick={() => toggle(view.node.id)} aria-label={collapsed ? 'Expand node' : 'Collapse node'}>
           {collapsed ? '▸' : '▾'}
         </button>
       </div>
@@ -151,7 +152,7 @@ export function Canvas({
   };
 
   return (
-    <div className="relative h-[70dvh] min-h-96 overflow-hidden rounded-lg border border-stage-700 bg-stage-950" data-testid="canvas">
+    <div className="relative isolate h-[70dvh] min-h-96 overflow-hidden rounded-lg border border-stage-700 bg-stage-950" data-testid="canvas">
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -172,6 +173,7 @@ export function Canvas({
           }
         }}
         deleteKeyCode={canPerform ? ['Delete', 'Backspace'] : null}
+        connectionRadius={30}
         fitView
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}

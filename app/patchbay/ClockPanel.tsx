@@ -57,7 +57,7 @@ export function ClockPanel({ graph, canPerform }: { graph: GraphState; canPerfor
         </button>
       </div>
       <h3 className="mt-3 mb-1 text-xs font-semibold text-ink-dim uppercase">Rate</h3>
-      <div className="flex flex-wrap gap-2" role="group" aria-label="Rate">
+      <div className="grid grid-cols-3 gap-2 sm:flex sm:flex-wrap" role="group" aria-label="Rate">
         {(clock.data?.rates ?? []).map((r) => (
           <button
             key={r}
@@ -80,13 +80,13 @@ export function ClockPanel({ graph, canPerform }: { graph: GraphState; canPerfor
         {(dsp?.window.nodes ?? []).map((n) => {
           const node = graph.nodes.get(n.id);
           return (
-            <li key={n.id} className="flex items-center gap-2">
-              <span className="w-40 truncate">{node ? nodeLabel(node) : `#${n.id}`}</span>
-              <span className="h-3 flex-1 overflow-hidden rounded bg-stage-800">
+            <li key={n.id} className="flex min-w-0 items-center gap-2">
+              <span className="w-28 shrink-0 truncate sm:w-40">{node ? nodeLabel(node) : `#${n.id}`}</span>
+              <span className="h-3 min-w-8 flex-1 overflow-hidden rounded bg-stage-800">
                 <span className={`block h-full ${n.peak > 0.8 ? 'bg-danger' : n.peak > 0.5 ? 'bg-warn' : 'bg-live'}`} style={{ width: `${Math.min(100, n.load * 100)}%` }} />
               </span>
-              <span className="w-14 text-right tabular-nums">{(n.load * 100).toFixed(1)}%</span>
-              <span className={`w-16 text-right tabular-nums ${dsp?.totals[n.id] ? 'text-danger' : 'text-ink-dim'}`}>{dsp?.totals[n.id] ?? 0} xr</span>
+              <span className="w-14 shrink-0 text-right tabular-nums">{(n.load * 100).toFixed(1)}%</span>
+              <span className={`w-14 shrink-0 text-right tabular-nums ${dsp?.totals[n.id] ? 'text-danger' : 'text-ink-dim'}`}>{dsp?.totals[n.id] ?? 0} xr</span>
             </li>
           );
         })}

@@ -34,7 +34,7 @@ export function Matrix({
   if (sources.length === 0 || sinks.length === 0) return <p className="text-ink-dim">No outputs and inputs to show with these filters.</p>;
 
   return (
-    <div className="max-h-[70dvh] overflow-auto rounded-lg border border-stage-700" data-testid="matrix">
+    <div className="isolate max-h-[70dvh] overflow-auto rounded-lg border border-stage-700" data-testid="matrix">
       <table className="border-separate border-spacing-0 text-sm">
         <thead>
           <tr>

@@ -17,7 +17,13 @@ export function ScenesPanel({ canPerform, isAdmin }: { canPerform: boolean; isAd
   const [picked, setPicked] = useState<string | null>(null);
   const [exclusive, setExclusive] = useState(false);
   const save = useMutation(trpc.audio.saveScene.mutationOptions({ onSuccess: () => (setName(''), refresh()) }));
-  const preview = useQuery({ ...trpc.audio.previewScene.queryOptions({ name: picked ?? 'x', exclusive, withClock: true }), enabled: !!picked, staleTime: 0 });
+  // keep showing the previous diff while the next one loads (toggling "exclusive" must not unmount the checkbox)
+  const preview = useQuery({
+    ...trpc.audio.previewScene.queryOptions({ name: picked ?? 'x', exclusive, withClock: true }),
+    enabled: !!picked,
+    staleTime: 0,
+    placeholderData: (prev, prevQuery) => ((prevQuery?.queryKey[1] as { input?: { name?: string } } | undefined)?.input?.name === picked ? prev : undefined),
+  });
   const recall = useMutation(trpc.audio.recallScene.mutationOptions({ onSuccess: () => preview.refetch() }));
   const del = useMutation(trpc.audio.deleteScene.mutationOptions({ onSuccess: () => (setPicked(null), refresh()) }));
   const importer = useMutation(trpc.audio.importPatchbay.mutationOptions({ onSuccess: () => (refresh(), qc.invalidateQueries({ queryKey: trpc.audio.rules.queryKey() })) }));
@@ -78,29 +84,35 @@ export function ScenesPanel({ canPerform, isAdmin }: { canPerform: boolean; isAd
                 </Button>
               )}
             </div>
-            {picked === s.name && preview.data && (
-              <div className="mt-2 text-sm" data-testid="scene-diff">
+            {picked === s.name && (
+              <div className="mt-2 text-sm" data-testid="scene-diff" aria-busy={preview.isFetching}>
                 <label className="flex min-h-11 items-center gap-2">
-                  <input type="checkbox" className="h-5 w-5" checked={exclusive} onChange={(e) => setExclusive(e.target.checked)} /> exclusive (remove links not in the scene)
+                  <input type="checkbox" className="h-5 w-5 shrink-0" checked={exclusive} onChange={(e) => setExclusive(e.target.checked)} /> exclusive (remove links not in the scene)
                 </label>
-                <p>
-                  {preview.data.add.length} to add · {preview.data.remove.length} to remove · {preview.data.keep.length} already there · {preview.data.unavailable.length} unavailable
-                </p>
-                <ul className="my-1 max-h-40 overflow-auto font-mono text-xs">
-                  {preview.data.add.map((l) => (
-                    <li key={`a${linkText(l)}`} className="text-live">+ {linkText(l)}</li>
-                  ))}
-                  {preview.data.remove.map((l) => (
-                    <li key={`r${linkText(l)}`} className="text-danger">− {linkText(l)}</li>
-                  ))}
-                  {preview.data.unavailable.map((l) => (
-                    <li key={`u${linkText(l)}`} className="text-ink-dim">? {linkText(l)} (not present)</li>
-                  ))}
-                </ul>
-                {canPerform && (
-                  <Button variant="primary" disabled={recall.isPending} onClick={() => recall.mutate({ name: s.name, exclusive, withClock: !!s.clock })}>
-                    Apply scene
-                  </Button>
+                <ErrorText error={preview.error} />
+                {!preview.data && !preview.error && <p className="text-ink-dim">Comparing with the live graph…</p>}
+                {preview.data && (
+                  <>
+                    <p>
+                      {preview.data.add.length} to add · {preview.data.remove.length} to remove · {preview.data.keep.length} already there · {preview.data.unavailable.length} unavailable
+                    </p>
+                    <ul className="my-1 max-h-40 overflow-auto font-mono text-xs wrap-anywhere">
+                      {preview.data.add.map((l) => (
+                        <li key={`a${linkText(l)}`} className="text-live">+ {linkText(l)}</li>
+                      ))}
+                      {preview.data.remove.map((l) => (
+                        <li key={`r${linkText(l)}`} className="text-danger">− {linkText(l)}</li>
+                      ))}
+                      {preview.data.unavailable.map((l) => (
+                        <li key={`u${linkText(l)}`} className="text-ink-dim">? {linkText(l)} (not present)</li>
+                      ))}
+                    </ul>
+                    {canPerform && (
+                      <Button variant="primary" disabled={recall.isPending || preview.isPlaceholderData} onClick={() => recall.mutate({ name: s.name, exclusive, withClock: !!s.clock })}>
+                        Apply scene
+                      </Button>
+                    )}
+                  </>
                 )}
                 {recall.data && recall.data.failures.length > 0 && <ErrorText error={{ message: recall.data.failures.map((f) => `${linkText(f.link)}: ${f.error}`).join('\n') }} />}
                 <ErrorText error={recall.error} />
@@ -112,9 +124,10 @@ export function ScenesPanel({ canPerform, isAdmin }: { canPerform: boolean; isAd
       {scenes.data?.length === 0 && <p className="text-sm text-ink-dim">No scenes saved yet.</p>}
       <ErrorText error={del.error} />
       {isAdmin && (
-        <label className="mt-3 flex min-h-11 items-center gap-2 text-sm">
-          Import JSON
-          <input type="file" accept="application/json,.json" onChange={(e) => e.target.files?.[0] && doImport(e.target.files[0])} />
+        <label className="mt-3 inline-flex min-h-11 min-w-11 cursor-pointer items-center justify-center rounded-lg border border-stage-600 bg-stage-800 px-4 font-semibold text-ink hover:bg-stage-700 has-[:focus-visible]:border-accent">
+          Import JSON…
+          {/* visually hidden but focusable: the label is the 44 px touch target */}
+          <input type="file" className="sr-only" accept="application/json,.json" onChange={(e) => (e.target.files?.[0] && doImport(e.target.files[0]), (e.target.value = ''))} />
         </label>
       )}
       <ErrorText error={importer.error ?? (importError ? { message: importError } : null)} />
@@ -143,7 +156,7 @@ export function RulesPanel({ isAdmin }: { isAdmin: boolean }) {
           <li key={r.id} className="flex flex-wrap items-center gap-2 rounded-lg border border-stage-700 p-2">
             <span className="flex-1">
               <b>{r.name}</b>
-              <span className="block font-mono text-xs text-ink-dim">
+              <span className="block font-mono text-xs wrap-anywhere text-ink-dim">
                 /{r.outputNode}/:/{r.outputPort || '.*'}/ → /{r.inputNode}/:/{r.inputPort || '.*'}/
               </span>
             </span>
@@ -170,7 +183,7 @@ export function RulesPanel({ isAdmin }: { isAdmin: boolean }) {
           }}
         >
           {field('name', 'Rule name')}
-          <span />
+          <span className="hidden sm:block" />
           {field('outputNode', 'Output node regex')}
           {field('outputPort', 'Output port regex (empty = any)')}
           {field('inputNode', 'Input node regex')}

@@ -90,9 +90,10 @@ export default function PatchbayPage() {
         <Canvas graph={graph} view={view} collapsed={collapsed} toggleCollapse={toggleCollapse} actions={actions} canPerform={canPerform} />
       )}
 
-      <div className="grid gap-4 lg:grid-cols-2">
+      {/* grid-cols-1 is minmax(0, 1fr): a panel's widest content never widens the page on a phone */}
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <ClockPanel graph={graph} canPerform={canPerform} />
-        <div className="flex flex-col gap-4">
+        <div className="flex min-w-0 flex-col gap-4">
           <ScenesPanel canPerform={canPerform} isAdmin={isAdmin} />
           <RulesPanel isAdmin={isAdmin} />
         </div>
