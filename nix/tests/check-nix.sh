@@ -10,6 +10,9 @@
 #   5. archibald-helper --dry-run: accepts its verbs, refuses everything else
 #   6. audio-setup --dry-run: checks run, tweaks only printed
 #   7. the installer's dry run, driven through its dialogs (nix/tests/installer-dry-run.sh)
+#   8. the console's `archibald` wrapper: its placeholders, what its PATH and the
+#      service's ARCHIBALD_PATH are built from, audio-setup's runtime inputs, and
+#      its behaviour (defaults; run as the data dir's owner when root), with fakes
 #
 # Needs: nix-instantiate (Debian: nix-bin), shellcheck, jq, tmux, dialog, openssl.
 # Ends with "nix-checks: N passed, N failed"; exits non-zero on any failure.
@@ -170,6 +173,130 @@ if [ "$rc" = 0 ] && [ -n "$summary" ]; then
 else
   bad "installer dry run (rc $rc)" "$(printf '%s\n' "$out" | grep -v '^ok ' | tail -n 40)"
 fi
+
+# ---- 8. the console's `archibald` wrapper and the lists it shares with the service ---
+cli_sh=nix/pkgs/archibald-console/archibald-cli.sh
+console_pkg=nix/pkgs/archibald-console/default.nix
+# every @name@ of the wrapper is filled in by the package, and nothing else is
+wrapper_placeholders() {
+  local want have
+  want=$(grep -o '@[a-zA-Z]*@' "$cli_sh" | tr -d @ | sort -u)
+  have=$(grep -oE -- '--subst-var-by [a-zA-Z]+' "$console_pkg" | awk '{print $2}' | sort -u)
+  [ "$want" = "$have" ] || { printf 'wrapper placeholders: %s\npackage fills: %s\n' "$want" "$have"; return 1; }
+}
+check "archibald wrapper: the package fills every placeholder" wrapper_placeholders
+
+# The Nix side, as nix-instantiate --parse normalises it (whitespace and comments gone).
+nix_has() { # nix_has FILE TEXT...: the parsed FILE contains every TEXT
+  local f=$1 ast t
+  shift
+  ast=$(nix-instantiate --parse "$f") || return 1
+  for t in "$@"; do
+    grep -qF -- "$t" <<<"$ast" || {
+      echo "$f: no \"$t\" in:"
+      grep -oE '(runtimePrograms|cliPath|programs|runtimeInputs|consolePackage|finalPackage) = [^;]*;' <<<"$ast"
+      return 1
+    }
+  done
+}
+# what the engines start (server/exec/programs.ts), by package: stdbuf, cyclictest, pw-*, pw-jack, jack_iodelay
+check "console package: runtimePrograms = coreutils, rt-tests, pipewire and its jack output, jack-example-tools" \
+  nix_has "$console_pkg" 'runtimePrograms = [ (coreutils) (rt-tests) (pipewire) (((lib).getOutput "jack" pipewire)) (jack-example-tools) ]'
+check "console package: the CLI's PATH is /run/wrappers/bin, runtimePrograms, the helper, util-linux" \
+  nix_has "$console_pkg" '"/run/wrappers/bin"' \
+  '(runtimePrograms ++ (((lib).optional (archibald-helper != null) archibald-helper) ++ [ (util-linux) ]))' \
+  'inherit runtimePrograms ;' '--subst-var-by dataDir /var/lib/archibald'
+check "console module: ARCHIBALD_PATH from the package's runtimePrograms; runs and installs finalPackage" \
+  nix_has nix/modules/console.nix 'programs = ((cfg).finalPackage.runtimePrograms ++' 'ARCHIBALD_PATH = programPath;' \
+  'ExecStart = ((lib).getExe (cfg).finalPackage);' 'systemPackages = ([ ((cfg).finalPackage) ] ++' \
+  'default = ((cfg).package.override { archibald-helper = (if (cfg).helper.enable then (cfg).helper.package else null); pipewire = pipewirePackage; })'
+check "rt-audio: audio-setup gets the console's CLI only when the console is enabled" \
+  nix_has nix/modules/rt-audio.nix \
+  'consoleEnabled = ((lib).attrByPath [ ("services") ("archibald-console") ("enable") ] false config);' \
+  'consolePackage = (if consoleEnabled then (config).services.archibald-console.finalPackage else null);' \
+  '((lib).optional (consolePackage != null) consolePackage)'
+
+# The wrapper's behaviour, with fakes for id, stat, runuser (on its PATH) and node.
+wrap=$tmp/wrapper
+mkdir -p "$wrap/bin"
+cat >"$wrap/bin/id" <<'FAKE'
+#!/usr/bin/env bash
+echo "${FAKE_UID:?}"
+FAKE
+cat >"$wrap/bin/stat" <<'FAKE'
+#!/usr/bin/env bash
+printf 'stat %s\n' "$*" >>"$FAKE_LOG"
+[ -n "${FAKE_OWNER:-}" ] || { echo "stat: cannot statx: No such file or directory" >&2; exit 1; }
+echo "$FAKE_OWNER"
+FAKE
+cat >"$wrap/bin/runuser" <<'FAKE'
+#!/usr/bin/env bash
+printf 'runuser %s\n' "$*" >>"$FAKE_LOG"
+while [ "$1" != -- ]; do shift; done
+shift
+exec "$@"
+FAKE
+cat >"$wrap/node" <<'FAKE'
+#!/usr/bin/env bash
+{
+  printf node
+  printf ' [%s]' "$@"
+  printf '\n'
+  printf 'data=%s env=%s by=%s path0=%s\n' "$ARCHIBALD_DATA_DIR" "$NODE_ENV" "${ARCHIBALD_CLI_INVOKED_BY:-}" "${PATH%%:*}"
+} >>"$FAKE_LOG"
+FAKE
+chmod +x "$wrap/bin/"* "$wrap/node"
+sed -e "s|@node@|$wrap/node|" -e 's|@cli@|/pkg/cli.mjs|' -e "s|@path@|$wrap/bin|" -e 's|@dataDir@|/var/lib/archibald|' \
+  "$cli_sh" >"$wrap/archibald"
+# run_wrapper UID OWNER [VAR=value ...] -- ARGS...: runs it; $wrap/log says what ran
+run_wrapper() {
+  local uid=$1 owner=$2 envs=()
+  shift 2
+  while [ "$1" != -- ]; do
+    envs+=("$1")
+    shift
+  done
+  shift
+  : >"$wrap/log"
+  env -u ARCHIBALD_DATA_DIR -u NODE_ENV -u SUDO_USER -u ARCHIBALD_CLI_INVOKED_BY \
+    FAKE_UID="$uid" FAKE_OWNER="$owner" FAKE_LOG="$wrap/log" "${envs[@]}" bash "$wrap/archibald" "$@"
+}
+expect_log() { # expect_log LINE...: the log is exactly these lines
+  local want
+  want=$(printf '%s\n' "$@")
+  [ "$(cat "$wrap/log")" = "$want" ] || { printf 'log:\n%s\nexpected:\n%s\n' "$(cat "$wrap/log")" "$want"; return 1; }
+}
+wrapper_user() {
+  run_wrapper 1000 performer -- tune check --json
+  expect_log 'node [/pkg/cli.mjs] [tune] [check] [--json]' "data=/var/lib/archibald env=production by= path0=$wrap/bin"
+}
+wrapper_root_drops() {
+  run_wrapper 0 performer SUDO_USER=alice -- tune apply swappiness '--label=a b'
+  expect_log 'stat -c %U -- /var/lib/archibald' \
+    "runuser -u performer -- $wrap/node /pkg/cli.mjs tune apply swappiness --label=a b" \
+    'node [/pkg/cli.mjs] [tune] [apply] [swappiness] [--label=a b]' \
+    "data=/var/lib/archibald env=production by=alice path0=$wrap/bin"
+}
+wrapper_root_own_dir() {
+  run_wrapper 0 root ARCHIBALD_DATA_DIR=/srv/arch NODE_ENV=test -- tune list
+  expect_log 'stat -c %U -- /srv/arch' 'node [/pkg/cli.mjs] [tune] [list]' "data=/srv/arch env=test by= path0=$wrap/bin"
+}
+wrapper_root_no_dir() {
+  run_wrapper 0 '' -- tune check
+  expect_log 'stat -c %U -- /var/lib/archibald' 'node [/pkg/cli.mjs] [tune] [check]' \
+    "data=/var/lib/archibald env=production by= path0=$wrap/bin"
+}
+wrapper_root_unknown_owner() {
+  local rc=0
+  run_wrapper 0 UNKNOWN -- tune check 2>/dev/null || rc=$?
+  [ "$rc" = 2 ] || { echo "exit $rc, expected 2"; return 1; }
+  expect_log 'stat -c %U -- /var/lib/archibald'
+}
+check "archibald wrapper: as a user, the CLI with the box's data dir, production, the tools' PATH first" wrapper_user
+check "archibald wrapper: as root, runs as the data dir's owner through runuser (arguments intact)" wrapper_root_drops
+check "archibald wrapper: as root, a root-owned ARCHIBALD_DATA_DIR stays root; the caller's values are kept" wrapper_root_own_dir
+check "archibald wrapper: as root before the data dir exists, stays root" wrapper_root_no_dir
+check "archibald wrapper: as root, refuses a data dir owned by a uid without a user" wrapper_root_unknown_owner
 
 echo "nix-checks: $pass passed, $fail failed"
 [ "$fail" = 0 ]
