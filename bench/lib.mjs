@@ -1,6 +1,6 @@
 // Shared helpers for benchmarks: start the production console, read a process's CPU and memory from /proc.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -30,11 +30,12 @@ export async function watch(pid, seconds) {
   return { cpuPercent: ((end.cpuSeconds - start.cpuSeconds) / wall) * 100, maxRssMb: maxRss, rssMb: end.rssMb };
 }
 
-export async function startConsole(port) {
+/** `env` adds variables for the console (e.g. ARCHIBALD_PIPEWIRE_RUNTIME_DIR for a test PipeWire). */
+export async function startConsole(port, env = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'archibald-bench-'));
   const child = spawn(process.execPath, [path.join(root, 'build', 'server.mjs')], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', ARCHIBALD_PORT: String(port), ARCHIBALD_BIND: '127.0.0.1', ARCHIBALD_DATA_DIR: dataDir, ARCHIBALD_LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'production', ARCHIBALD_PORT: String(port), ARCHIBALD_BIND: '127.0.0.1', ARCHIBALD_DATA_DIR: dataDir, ARCHIBALD_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -57,4 +58,30 @@ export async function startConsole(port) {
 
 export function ratio(a, b) {
   return b > 0 ? (a / b).toFixed(2) : 'n/a';
+}
+
+/**
+ * A real headless PipeWire (scripts/pipewire-test-daemon.sh) in a private runtime dir, for the audio benchmarks.
+ * `env` is what a CLI client needs to talk to it; stop() ends it by PID and removes the directory.
+ */
+export function startPipeWire() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'archibald-bench-pw-'));
+  const script = path.join(root, 'scripts', 'pipewire-test-daemon.sh');
+  const res = spawnSync(script, ['start', dir], { encoding: 'utf8', timeout: 30_000 });
+  if (res.status !== 0) throw new Error(`pipewire-test-daemon.sh start failed: ${res.stderr}`);
+  const runtimeDir = path.join(dir, 'run');
+  return {
+    runtimeDir,
+    env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir },
+    stop() {
+      spawnSync(script, ['stop', dir], { stdio: 'inherit', timeout: 30_000 });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Percentile (0-100) of a list of numbers. */
+export function pct(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
 }
