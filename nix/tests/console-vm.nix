@@ -1,7 +1,9 @@
 # NixOS VM test: boot the headless rig (nix/hosts/archibald-headless.nix),
 # wait for the console, and check over HTTP that it answers and refuses
 # requests without a session; then check the service really runs idle, pinned
-# to the housekeeping cores, and that sudo grants the helper's verbs only.
+# to the housekeeping cores, and that sudo grants the helper's verbs only;
+# finally that root's `archibald` and `audio-setup` run as the console's user,
+# so the shared database stays the service's.
 #
 #   nix build .#checks.x86_64-linux.console-vm -L
 #
@@ -102,5 +104,18 @@
         rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /etc/passwd x'")
         rig.fail("su performer -s /bin/sh -c 'sudo -n archibald-helper write /proc/sys/vm/../../../etc/shadow x'")
         rig.fail("su performer -s /bin/sh -c 'sudo -n /run/current-system/sw/bin/id'")
+
+    with subtest("root's archibald runs as the console's user; the database stays the service's"):
+        env = rig.succeed("systemctl show -p Environment --value archibald-console")
+        assert "-coreutils-" in env and "-rt-tests-" in env and "-jack-example-tools-" in env, env
+        rig.succeed("archibald tune check --json > /tmp/check.json")
+        rig.succeed("archibald tune apply swappiness --value=5")
+        rig.succeed("grep -qx 5 /proc/sys/vm/swappiness")
+        rig.succeed("audio-setup --dry-run --no-bench")
+        # the CLI and the service share /var/lib/archibald: nothing in it may belong to root
+        stray = rig.succeed("find /var/lib/archibald ! -user performer").strip()
+        assert stray == "", f"not owned by performer: {stray}"
+        code = http_code("/")
+        assert code == "200", f"after the CLI, GET / answered {code}"
   '';
 }
