@@ -103,11 +103,13 @@ in
       type = types.package;
       readOnly = true;
       default = cfg.package.override {
+        inherit (cfg) dataDir;
         pipewire = pipewirePackage;
         archibald-helper = if cfg.helper.enable then cfg.helper.package else null;
       };
       defaultText = literalExpression ''
         config.services.archibald-console.package.override {
+          inherit (config.services.archibald-console) dataDir;
           pipewire = config.services.pipewire.package;
           archibald-helper = if config.services.archibald-console.helper.enable
             then config.services.archibald-console.helper.package else null;
@@ -115,7 +117,7 @@ in
       '';
       description = ''
         The package the service runs and the system installs: `package` with
-        the box's PipeWire and the helper the sudo rule names, so `archibald`
+        the box's PipeWire, the helper the sudo rule names and `dataDir`, so `archibald`
         (the CLI) starts the same programs as the service (only its small
         wrapper layer is rebuilt).  Read-only; other modules (rt-audio's
         `audio-setup`) use it.

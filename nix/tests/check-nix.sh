@@ -202,14 +202,15 @@ nix_has() { # nix_has FILE TEXT...: the parsed FILE contains every TEXT
 # what the engines start (server/exec/programs.ts), by package: stdbuf, cyclictest, pw-*, pw-jack, jack_iodelay
 check "console package: runtimePrograms = coreutils, rt-tests, pipewire and its jack output, jack-example-tools" \
   nix_has "$console_pkg" 'runtimePrograms = [ (coreutils) (rt-tests) (pipewire) (((lib).getOutput "jack" pipewire)) (jack-example-tools) ]'
-check "console package: the CLI's PATH is /run/wrappers/bin, runtimePrograms, the helper, util-linux" \
+check "console package: the CLI's PATH is /run/wrappers/bin, runtimePrograms, the helper, util-linux; its data dir" \
   nix_has "$console_pkg" '"/run/wrappers/bin"' \
   '(runtimePrograms ++ (((lib).optional (archibald-helper != null) archibald-helper) ++ [ (util-linux) ]))' \
-  'inherit runtimePrograms ;' '--subst-var-by dataDir /var/lib/archibald'
+  'inherit runtimePrograms ;' \
+  'dataDir ? "/var/lib/archibald"' '--subst-var-by dataDir " + ((lib).escapeShellArg dataDir)'
 check "console module: ARCHIBALD_PATH from the package's runtimePrograms; runs and installs finalPackage" \
   nix_has nix/modules/console.nix 'programs = ((cfg).finalPackage.runtimePrograms ++' 'ARCHIBALD_PATH = programPath;' \
   'ExecStart = ((lib).getExe (cfg).finalPackage);' 'systemPackages = ([ ((cfg).finalPackage) ] ++' \
-  'default = ((cfg).package.override { archibald-helper = (if (cfg).helper.enable then (cfg).helper.package else null); pipewire = pipewirePackage; })'
+  'default = ((cfg).package.override { archibald-helper = (if (cfg).helper.enable then (cfg).helper.package else null); dataDir = (cfg).dataDir; pipewire = pipewirePackage; })'
 check "rt-audio: audio-setup gets the console's CLI only when the console is enabled" \
   nix_has nix/modules/rt-audio.nix \
   'consoleEnabled = ((lib).attrByPath [ ("services") ("archibald-console") ("enable") ] false config);' \

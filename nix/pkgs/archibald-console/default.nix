@@ -44,6 +44,8 @@
   jack-example-tools,
   # null: the CLI reports the helper missing (tuning can check but not change)
   archibald-helper ? null,
+  # the CLI's default ARCHIBALD_DATA_DIR: the service's StateDirectory
+  dataDir ? "/var/lib/archibald",
 }:
 
 let
@@ -212,9 +214,9 @@ stdenvNoCC.mkDerivation {
       --subst-var-by node ${lib.getExe nodejs} \
       --subst-var-by cli $app/cli.mjs \
       --subst-var-by path ${lib.escapeShellArg cliPath} \
-      --subst-var-by dataDir /var/lib/archibald
+      --subst-var-by dataDir ${lib.escapeShellArg dataDir}
     chmod +x $out/bin/archibald
-    ${lib.getExe bash} -n $out/bin/archibald
+    bash -n $out/bin/archibald
     if grep -n '@[a-zA-Z]*@' $out/bin/archibald; then
       echo "archibald: a placeholder was left unfilled" >&2
       exit 1
