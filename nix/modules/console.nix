@@ -11,6 +11,10 @@
 #     `pipewire` group talks to /run/pipewire.
 #   * neither: the dedicated user, and the console reports PipeWire as absent.
 #
+# Data: /var/lib/archibald (StateDirectory), shared with the `archibald` CLI
+# of the package; run as root, the CLI switches to this service's user so the
+# SQLite files stay the service's (nix/pkgs/archibald-console/archibald-cli.sh).
+#
 # Privileges: the console starts only its own allow-list of programs; the only
 # privileged one is archibald-helper (nix/pkgs/archibald-helper), granted
 # through sudo for exactly its three verbs (NOPASSWD, nothing else).

@@ -243,7 +243,8 @@ cat >"$wrap/node" <<'FAKE'
   printf node
   printf ' [%s]' "$@"
   printf '\n'
-  printf 'data=%s env=%s by=%s path0=%s\n' "$ARCHIBALD_DATA_DIR" "$NODE_ENV" "${ARCHIBALD_CLI_INVOKED_BY:-}" "${PATH%%:*}"
+  printf 'data=%s env=%s by=%s path0=%s apath0=%s\n' "$ARCHIBALD_DATA_DIR" "$NODE_ENV" "${ARCHIBALD_CLI_INVOKED_BY:-}" \
+    "${PATH%%:*}" "${ARCHIBALD_PATH%%:*}"
 } >>"$FAKE_LOG"
 FAKE
 chmod +x "$wrap/bin/"* "$wrap/node"
@@ -259,7 +260,7 @@ run_wrapper() {
   done
   shift
   : >"$wrap/log"
-  env -u ARCHIBALD_DATA_DIR -u NODE_ENV -u SUDO_USER -u ARCHIBALD_CLI_INVOKED_BY \
+  env -u ARCHIBALD_DATA_DIR -u ARCHIBALD_PATH -u NODE_ENV -u SUDO_USER -u ARCHIBALD_CLI_INVOKED_BY \
     FAKE_UID="$uid" FAKE_OWNER="$owner" FAKE_LOG="$wrap/log" "${envs[@]}" bash "$wrap/archibald" "$@"
 }
 expect_log() { # expect_log LINE...: the log is exactly these lines
@@ -269,23 +270,23 @@ expect_log() { # expect_log LINE...: the log is exactly these lines
 }
 wrapper_user() {
   run_wrapper 1000 performer -- tune check --json
-  expect_log 'node [/pkg/cli.mjs] [tune] [check] [--json]' "data=/var/lib/archibald env=production by= path0=$wrap/bin"
+  expect_log 'node [/pkg/cli.mjs] [tune] [check] [--json]' "data=/var/lib/archibald env=production by= path0=$wrap/bin apath0=$wrap/bin"
 }
 wrapper_root_drops() {
   run_wrapper 0 performer SUDO_USER=alice -- tune apply swappiness '--label=a b'
   expect_log 'stat -c %U -- /var/lib/archibald' \
     "runuser -u performer -- $wrap/node /pkg/cli.mjs tune apply swappiness --label=a b" \
     'node [/pkg/cli.mjs] [tune] [apply] [swappiness] [--label=a b]' \
-    "data=/var/lib/archibald env=production by=alice path0=$wrap/bin"
+    "data=/var/lib/archibald env=production by=alice path0=$wrap/bin apath0=$wrap/bin"
 }
 wrapper_root_own_dir() {
-  run_wrapper 0 root ARCHIBALD_DATA_DIR=/srv/arch NODE_ENV=test -- tune list
-  expect_log 'stat -c %U -- /srv/arch' 'node [/pkg/cli.mjs] [tune] [list]' "data=/srv/arch env=test by= path0=$wrap/bin"
+  run_wrapper 0 root ARCHIBALD_DATA_DIR=/srv/arch NODE_ENV=test ARCHIBALD_PATH=/opt/bin:/bin -- tune list
+  expect_log 'stat -c %U -- /srv/arch' 'node [/pkg/cli.mjs] [tune] [list]' "data=/srv/arch env=test by= path0=$wrap/bin apath0=/opt/bin"
 }
 wrapper_root_no_dir() {
   run_wrapper 0 '' -- tune check
   expect_log 'stat -c %U -- /var/lib/archibald' 'node [/pkg/cli.mjs] [tune] [check]' \
-    "data=/var/lib/archibald env=production by= path0=$wrap/bin"
+    "data=/var/lib/archibald env=production by= path0=$wrap/bin apath0=$wrap/bin"
 }
 wrapper_root_unknown_owner() {
   local rc=0
@@ -293,7 +294,7 @@ wrapper_root_unknown_owner() {
   [ "$rc" = 2 ] || { echo "exit $rc, expected 2"; return 1; }
   expect_log 'stat -c %U -- /var/lib/archibald'
 }
-check "archibald wrapper: as a user, the CLI with the box's data dir, production, the tools' PATH first" wrapper_user
+check "archibald wrapper: as a user, the CLI with the box's data dir, production, the tools first in PATH and ARCHIBALD_PATH" wrapper_user
 check "archibald wrapper: as root, runs as the data dir's owner through runuser (arguments intact)" wrapper_root_drops
 check "archibald wrapper: as root, a root-owned ARCHIBALD_DATA_DIR stays root; the caller's values are kept" wrapper_root_own_dir
 check "archibald wrapper: as root before the data dir exists, stays root" wrapper_root_no_dir

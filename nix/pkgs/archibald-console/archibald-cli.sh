@@ -7,9 +7,10 @@
 #   * ARCHIBALD_DATA_DIR defaults to the service's state directory, so the CLI
 #     and the console share one database (what one applies, the other lists
 #     and can revert).
-#   * PATH starts with what the tuning engine starts: /run/wrappers/bin (sudo),
-#     the privileged helper, cyclictest, PipeWire's pw-* and pw-jack,
-#     jack_iodelay, stdbuf (the package's passthru.runtimePrograms).
+#   * PATH (and so ARCHIBALD_PATH, unless set) starts with what the tuning
+#     engine starts: /run/wrappers/bin (sudo), the privileged helper,
+#     cyclictest, PipeWire's pw-* and pw-jack, jack_iodelay, stdbuf (the
+#     package's passthru.runtimePrograms), and util-linux (runuser).
 #   * Started as root, it runs as the owner of the data directory (the
 #     console's user) through `runuser`: SQLite creates the database, -wal and
 #     -shm files as whoever opens them first, and a root-owned one would lock
@@ -25,6 +26,9 @@ set -euo pipefail
 node='@node@'
 cli='@cli@'
 export PATH='@path@'"${PATH:+:$PATH}"
+# where the CLI looks programs up and the PATH of what it starts (server/env.ts);
+# explicit, so it survives runuser even where login.defs has ALWAYS_SET_PATH
+export ARCHIBALD_PATH="${ARCHIBALD_PATH:-$PATH}"
 export ARCHIBALD_DATA_DIR="${ARCHIBALD_DATA_DIR:-@dataDir@}"
 export NODE_ENV="${NODE_ENV:-production}"
 
