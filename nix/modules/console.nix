@@ -347,6 +347,13 @@ in
           TasksMax = 512;
           # if memory runs out, the console goes before anything audible
           OOMScoreAdjust = 500;
+          # The console itself stays SCHED_IDLE; these limits only let the latency
+          # benchmark it starts (cyclictest -p, -m) ask for SCHED_FIFO and locked
+          # memory, as the audio group may. A unit gets no PAM limits, so they are
+          # set here. cyclictest pins itself to the CPUs it is given (-a), which
+          # CPUAffinity= does not forbid (it is a mask, not a cpuset).
+          LimitRTPRIO = 95;
+          LimitMEMLOCK = "infinity";
 
           # --- sandbox: mount namespace, devices, capabilities (always) ------
           ProtectSystem = "strict";
