@@ -72,7 +72,10 @@ export async function runTune(argv: readonly string[], tuning: TuningService, au
   const [command, ...rest] = argv;
   const { positional, flags } = parseArgs(rest);
   const json = flags.has('json');
-  const by = `cli:${os.userInfo().username}`;
+  // The NixOS wrapper re-runs the CLI as the console's user when root starts it; it passes on who that was.
+  const runAs = os.userInfo().username;
+  const invokedBy = process.env.ARCHIBALD_CLI_INVOKED_BY;
+  const by = invokedBy && invokedBy !== runAs ? `cli:${invokedBy} as ${runAs}` : `cli:${runAs}`;
   const record = (action: string, input: unknown, ok: boolean, result: string) =>
     audit.record({ deviceId: null, deviceName: by, role: null, ip: null, action: `tuning.${action}`, input: summarizeInput(input), result, ok });
   const print = (value: unknown, text: () => string) => io.out(json ? JSON.stringify(value, null, 2) : text());
