@@ -7,11 +7,13 @@ import path from 'node:path';
 export const root = path.resolve(import.meta.dirname, '..');
 const TICKS = 100; // USER_HZ on Linux
 
-/** utime+stime of a process in seconds, and its resident memory in MB, from /proc (measured from outside). */
+/** CPU seconds of a process and its reaped children, and its resident memory in MB, from /proc (measured from outside). */
 export function procStats(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS;
+  // utime + stime, plus cutime + cstime: the CPU of children it started and reaped, so work pushed into a
+  // child process per sample is counted against the console too.
+  const cpuSeconds = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / TICKS;
   const rss = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
   return { cpuSeconds, rssMb: rss };
 }
