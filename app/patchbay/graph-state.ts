@@ -66,7 +66,7 @@ export interface NodeView {
 }
 
 /** Nodes with their ports, filtered by media type and name (node or port), sorted by name. */
-export function viewOf(g: GraphState, filter: { media: Set<MediaType>; text: string }): NodeView[] {
+export function viewOf(g: Pick<GraphState, 'nodes' | 'ports'>, filter: { media: Set<MediaType>; text: string }): NodeView[] {
   const text = filter.text.trim().toLowerCase();
   const byNode = new Map<number, NodeView>();
   for (const node of g.nodes.values()) byNode.set(node.id, { node, inputs: [], outputs: [] });

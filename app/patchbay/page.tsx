@@ -20,7 +20,9 @@ export default function PatchbayPage() {
   const [text, setText] = useState('');
   const [collapsed, setCollapsed] = useState<Set<number>>(new Set());
   const toggleCollapse = useCallback((id: number) => setCollapsed((c) => (c.has(id) ? new Set([...c].filter((x) => x !== id)) : new Set([...c, id]))), []);
-  const view = useMemo(() => viewOf(graph, { media, text }), [graph, media, text]);
+  // the view depends on nodes and ports only: a link patch keeps the same Maps, so the same view (and layout)
+  const { nodes, ports } = graph;
+  const view = useMemo(() => viewOf({ nodes, ports }, { media, text }), [nodes, ports, media, text]);
 
   useEffect(() => {
     const saved = localStorage.getItem('archibald.patchbay.mode');
