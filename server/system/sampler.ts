@@ -66,6 +66,7 @@ export class SystemSampler {
   private readers: Promise<Readers> | null = null;
   private lastNet: { t: number; rx: number; tx: number } | null = null;
   private lastCpu: { all: CpuTimes; cores: CpuTimes[] } | null = null;
+  private clocks: { at: number; mhz: number[] } = { at: 0, mhz: [] };
   private latestSample: SystemSample | null = null;
   private readonly history: SystemSample[] = [];
   private sampling: Promise<void> | null = null;
@@ -171,7 +172,10 @@ export class SystemSampler {
   async sample(): Promise<SystemSample> {
     this.readers ??= this.openReaders();
     const r = await this.readers;
-    const speed = await si.cpuCurrentSpeed();
+    // Clocks are read at most once a second: os.cpus() behind cpuCurrentSpeed walks /proc/cpuinfo and sysfs for
+    // every core, most of a sample's cost, and a clock shown at 1 Hz says all a performer needs.
+    const now = Date.now();
+    if (now - this.clocks.at >= 1000) this.clocks = { at: now, mhz: (await si.cpuCurrentSpeed()).cores.map((ghz) => Math.round(ghz * 1000)) };
     const cpu = this.cpuShares(parseProcStat(r.stat() ?? ''));
     const mem = parseMeminfo(r.meminfo() ?? '');
     const t = Date.now();
@@ -182,7 +186,7 @@ export class SystemSampler {
     }
     const sample: SystemSample = {
       t,
-      cpu: { ...cpu, mhz: speed.cores.map((ghz) => Math.round(ghz * 1000)) },
+      cpu: { ...cpu, mhz: this.clocks.mhz },
       load: parseLoadavg(r.loadavg() ?? ''),
       mem: {
         total: mem.total,
