@@ -156,8 +156,8 @@ try {
       await page.getByRole('button', { name: 'Expand all' }).waitFor({ timeout: 60_000 });
       await page.waitForFunction(() => document.querySelector('[data-testid=matrix] [aria-expanded=false]') && !document.querySelector('[data-testid=matrix] [aria-expanded=true]'), null, { timeout: 60_000 });
     }
-    if (mode === 'canvas') await page.locator('.react-flow__edge').first().waitFor({ timeout: 60_000 });
-    else await page.locator('[data-testid=matrix] button[aria-pressed]').first().waitFor({ timeout: 60_000 });
+    if (mode === 'canvas') await page.locator('.react-flow__edge').first().waitFor({ state: 'attached', timeout: 60_000 });
+    else await page.locator('[data-testid=matrix] button[aria-pressed]').first().waitFor({ state: 'attached', timeout: 60_000 });
     // in the DOM (the matrix renders only what is on screen) and in the whole matrix (its data-cells attribute)
     const cells = await page.locator('[data-testid=matrix] button[aria-pressed], .react-flow__edge').count();
     const total = mode === 'canvas' ? null : Number(await page.getByTestId('matrix').getAttribute('data-cells'));
