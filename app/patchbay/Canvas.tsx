@@ -2,7 +2,7 @@
 import '@xyflow/react/dist/style.css';
 import './canvas.css';
 import { Background, Controls, Handle, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import { memo, useCallback, useMemo, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MEDIA_COLORS, nodeLabel, type GPort, type GraphState, type NodeView } from './graph-state';
 import type { PatchActions } from './use-patchbay';
 
@@ -13,6 +13,11 @@ import type { PatchActions } from './use-patchbay';
 type PwNodeData = { view: NodeView; collapsed: boolean; toggle: (id: number) => void };
 
 const ROW = 30;
+type EdgeData = { linkId: number; outNode: number; inNode: number };
+
+/** Same node and the same port objects (viewOf rebuilds NodeViews, but unchanged ports keep their identity). */
+const sameList = (a: GPort[], b: GPort[]) => a.length === b.length && a.every((p, i) => p === b[i]);
+const sameView = (a: NodeView, b: NodeView) => a === b || (a.node === b.node && sameList(a.inputs, b.inputs) && sameList(a.outputs, b.outputs));
 
 const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
   const { view, collapsed, toggle } = data;
@@ -58,6 +63,7 @@ const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
 });
 
 const nodeTypes = { pw: PwNode };
+const PRO_OPTIONS = { hideAttribution: true };
 
 export function Canvas({
   graph,
@@ -77,58 +83,119 @@ export function Canvas({
   const [moved, setMoved] = useState<Record<string, { x: number; y: number }>>({});
   const [selected, setSelected] = useState<string | null>(null);
 
+  // Incremental: the previous node / edge object is kept for every id whose content is unchanged, so React Flow
+  // (which re-renders a node or edge when its object changes) redraws only what a patch touched.
+  const nodeCache = useRef(new Map<string, Node<PwNodeData>>());
   const nodes = useMemo<Node<PwNodeData>[]>(() => {
     const colY = [0, 0, 0];
-    return view.map((v) => {
+    const prev = nodeCache.current;
+    const next = new Map<string, Node<PwNodeData>>();
+    const out = view.map((v) => {
       const col = v.inputs.length === 0 ? 0 : v.outputs.length === 0 ? 2 : 1;
-      const h = 60 + (collapsed.has(v.node.id) ? 1 : Math.max(v.inputs.length, v.outputs.length)) * ROW;
+      const isCollapsed = collapsed.has(v.node.id);
+      const h = 60 + (isCollapsed ? 1 : Math.max(v.inputs.length, v.outputs.length)) * ROW;
       const y = colY[col];
       colY[col] += h + 24;
       const id = String(v.node.id);
-      return { id, type: 'pw', position: moved[id] ?? { x: col * 320, y }, data: { view: v, collapsed: collapsed.has(v.node.id), toggle: toggleCollapse } };
+      const position = moved[id] ?? { x: col * 320, y };
+      const old = prev.get(id);
+      const n: Node<PwNodeData> =
+        old &&
+        old.position.x === position.x &&
+        old.position.y === position.y &&
+        old.data.collapsed === isCollapsed &&
+        old.data.toggle === toggleCollapse &&
+        sameView(old.data.view, v)
+          ? old
+          : { id, type: 'pw', position, data: { view: v, collapsed: isCollapsed, toggle: toggleCollapse } };
+      next.set(id, n);
+      return n;
     });
+    nodeCache.current = next;
+    return out;
   }, [view, collapsed, moved, toggleCollapse]);
 
+  const edgeCache = useRef(new Map<string, Edge>());
   const edges = useMemo<Edge[]>(() => {
     const visible = new Set(view.map((v) => v.node.id));
+    const prev = edgeCache.current;
+    const next = new Map<string, Edge>();
     const out: Edge[] = [];
-    const seen = new Set<string>();
     for (const l of graph.links.values()) {
       if (!visible.has(l.outputNodeId) || !visible.has(l.inputNodeId)) continue;
       const port = graph.ports.get(l.outputPortId);
       const sh = collapsed.has(l.outputNodeId) ? 'on' : `o${l.outputPortId}`;
       const th = collapsed.has(l.inputNodeId) ? 'in' : `i${l.inputPortId}`;
       const id = collapsed.has(l.outputNodeId) || collapsed.has(l.inputNodeId) ? `n${l.outputNodeId}-${sh}-${l.inputNodeId}-${th}` : `l${l.id}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
+      if (next.has(id)) continue;
       const color = MEDIA_COLORS[port?.mediaType ?? 'other'];
-      out.push({
-        id,
-        source: String(l.outputNodeId),
-        sourceHandle: sh,
-        target: String(l.inputNodeId),
-        targetHandle: th,
-        style: { stroke: color, strokeWidth: selected === id ? 5 : 2.5 },
-        animated: l.state !== 'active',
-        data: { linkId: l.id, outNode: l.outputNodeId, inNode: l.inputNodeId },
-      });
+      const strokeWidth = selected === id ? 5 : 2.5;
+      const animated = l.state !== 'active';
+      const old = prev.get(id);
+      const d = old?.data as EdgeData | undefined;
+      const e: Edge =
+        old &&
+        d &&
+        old.sourceHandle === sh &&
+        old.targetHandle === th &&
+        old.animated === animated &&
+        old.style?.stroke === color &&
+        old.style?.strokeWidth === strokeWidth &&
+        d.linkId === l.id &&
+        d.outNode === l.outputNodeId &&
+        d.inNode === l.inputNodeId
+          ? old
+          : {
+              id,
+              source: String(l.outputNodeId),
+              sourceHandle: sh,
+              target: String(l.inputNodeId),
+              targetHandle: th,
+              style: { stroke: color, strokeWidth },
+              animated,
+              data: { linkId: l.id, outNode: l.outputNodeId, inNode: l.inputNodeId } satisfies EdgeData,
+            };
+      next.set(id, e);
+      out.push(e);
     }
+    edgeCache.current = next;
     return out;
   }, [graph.links, graph.ports, view, collapsed, selected]);
 
+  // Every prop handed to <ReactFlow> is stable: its StoreUpdater pushes each changed prop into the store as its own
+  // update, and every update runs the selectors of all 2000 edges. Actions are read through a ref for that reason.
+  const actionsRef = useRef(actions);
+  useEffect(() => {
+    actionsRef.current = actions;
+  });
   const onConnect = useCallback(
     (c: Connection) => {
       if (!canPerform || !c.source || !c.target) return;
       const sh = c.sourceHandle ?? 'on';
       const th = c.targetHandle ?? 'in';
       if (sh.startsWith('o') && sh !== 'on' && th.startsWith('i') && th !== 'in') {
-        actions.connect.mutate({ outputPortId: Number(sh.slice(1)), inputPortId: Number(th.slice(1)) });
+        actionsRef.current.connect.mutate({ outputPortId: Number(sh.slice(1)), inputPortId: Number(th.slice(1)) });
       } else {
-        actions.connectNodes.mutate({ outputNodeId: Number(c.source), inputNodeId: Number(c.target) });
+        actionsRef.current.connectNodes.mutate({ outputNodeId: Number(c.source), inputNodeId: Number(c.target) });
       }
     },
-    [actions, canPerform],
+    [canPerform],
   );
+  const onNodeDragStop = useCallback((_: unknown, n: Node) => setMoved((m) => ({ ...m, [n.id]: n.position })), []);
+  const onEdgeClick = useCallback((_: unknown, e: Edge) => setSelected(e.id), []);
+  const onPaneClick = useCallback(() => setSelected(null), []);
+  const onEdgesDelete = useCallback(
+    (es: Edge[]) => {
+      if (!canPerform) return;
+      for (const e of es) {
+        const d = e.data as EdgeData;
+        if (e.id.startsWith('l')) actionsRef.current.disconnect.mutate({ linkId: d.linkId });
+        else actionsRef.current.disconnectNodes.mutate({ outputNodeId: d.outNode, inputNodeId: d.inNode });
+      }
+    },
+    [canPerform],
+  );
+  const deleteKeyCode = useMemo(() => (canPerform ? ['Delete', 'Backspace'] : null), [canPerform]);
 
   const isValidConnection = useCallback(
     (c: Connection | Edge) => {
@@ -161,22 +228,16 @@ export function Canvas({
         onConnect={onConnect}
         isValidConnection={isValidConnection}
         nodesConnectable={canPerform}
-        onNodeDragStop={(_, n) => setMoved((m) => ({ ...m, [n.id]: n.position }))}
-        onEdgeClick={(_, e) => setSelected(e.id)}
-        onPaneClick={() => setSelected(null)}
-        onEdgesDelete={(es) => {
-          if (!canPerform) return;
-          for (const e of es) {
-            const d = e.data as { linkId: number; outNode: number; inNode: number };
-            if (e.id.startsWith('l')) actions.disconnect.mutate({ linkId: d.linkId });
-            else actions.disconnectNodes.mutate({ outputNodeId: d.outNode, inputNodeId: d.inNode });
-          }
-        }}
-        deleteKeyCode={canPerform ? ['Delete', 'Backspace'] : null}
+        onNodeDragStop={onNodeDragStop}
+        onEdgeClick={onEdgeClick}
+        onPaneClick={onPaneClick}
+        onEdgesDelete={onEdgesDelete}
+        deleteKeyCode={deleteKeyCode}
         connectionRadius={30}
         fitView
+        onlyRenderVisibleElements
         minZoom={0.1}
-        proOptions={{ hideAttribution: true }}
+        proOptions={PRO_OPTIONS}
       >
         <Background />
         <Controls showInteractive={false} />
