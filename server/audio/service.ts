@@ -9,6 +9,7 @@ import { allowedRates, isAllowedQuantum, latencyMs, parseProfilerLines, quantumF
 import { AudioError } from './errors';
 import { CLI_CLIENTS, Graph, mergePatch, type ClockSettings, type GraphLink, type GraphPatch, type GraphPort, type GraphSnapshot } from './graph';
 import { JsonArrayStream, parseBatch, type PwObject } from './pw-dump';
+import { latestValues } from '../live/latest-values';
 import {
   currentLinks,
   diffScene,
@@ -550,33 +551,16 @@ export class AudioService {
   }
 
   /** Newest DSP figures while the caller listens; the profiler runs only while someone does. */
-  async *dspStream(signal: AbortSignal): AsyncGenerator<DspState> {
-    let pending: DspState | null = this.dsp;
-    let wake: (() => void) | null = null;
-    const listener = (d: DspState) => {
-      pending = d;
-      wake?.();
-    };
-    this.dspListeners.add(listener);
-    this.ensureProfiler();
-    const aborted = new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    try {
-      while (!signal.aborted) {
-        if (!pending) {
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = null;
-          continue;
-        }
-        const d: DspState = pending;
-        pending = null;
-        yield d;
-      }
-    } finally {
-      this.dspListeners.delete(listener);
-    }
+  dspStream(signal: AbortSignal): AsyncGenerator<DspState> {
+    return latestValues<DspState>(
+      (push) => {
+        this.dspListeners.add(push);
+        this.ensureProfiler();
+        return () => this.dspListeners.delete(push);
+      },
+      signal,
+      { initial: this.dsp },
+    );
   }
 
   private ensureProfiler() {

@@ -1,4 +1,5 @@
 import si from 'systeminformation';
+import { latestValues } from '../live/latest-values';
 import type { HostRoot } from '../host-root';
 import {
   busyPercent,
@@ -124,33 +125,8 @@ export class SystemSampler {
    * Samples for one client at `hz`, as an async iterable. A client that cannot keep up (`congested()` true) is
    * skipped for that tick: it gets the newest sample when it drains, never a backlog.
    */
-  async *stream(hz: number, signal: AbortSignal, congested: () => boolean = () => false): AsyncGenerator<SystemSample> {
-    let pending: SystemSample | null = this.latestSample;
-    let wake: (() => void) | null = null;
-    const unsubscribe = this.subscribe((sample) => {
-      pending = sample; // overwrite: only the newest matters
-      wake?.();
-    }, Math.round(1000 / hz));
-    // One abort listener for the whole stream (not one per tick, which would leak).
-    const aborted = new Promise<void>((resolve) => {
-      if (signal.aborted) resolve();
-      else signal.addEventListener('abort', () => resolve(), { once: true });
-    });
-    try {
-      while (!signal.aborted) {
-        if (!pending) {
-          await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
-          wake = null;
-          continue;
-        }
-        const sample: SystemSample = pending;
-        pending = null;
-        if (congested()) continue;
-        yield sample;
-      }
-    } finally {
-      unsubscribe();
-    }
+  stream(hz: number, signal: AbortSignal, congested: () => boolean = () => false): AsyncGenerator<SystemSample> {
+    return latestValues<SystemSample>((push) => this.subscribe(push, Math.round(1000 / hz)), signal, { initial: this.latestSample, congested });
   }
 
   private async openReaders(): Promise<Readers> {
