@@ -7,8 +7,7 @@ import type { Role } from '../auth/roles';
 import { openDatabase, type Db } from '../db/database';
 import { createLogger } from '../log';
 import type { Services } from '../services';
-import type { Context } from '../trpc/context';
-import { createCaller } from '../trpc/root';
+import { testCaller } from '../trpc/test-caller';
 import { AudioService } from './service';
 import { havePipeWire, startTestDaemon, type TestDaemon } from './test-daemon';
 
@@ -25,20 +24,8 @@ run('audio service against a real PipeWire daemon', () => {
   let audio: AudioService;
   let audit: AuditLog;
 
-  const caller = (role: Role = 'admin', originAllowed = true) => {
-    const services = { audio, audit, log: createLogger('silent') } as unknown as Services;
-    const ctx: Context = {
-      services,
-      session: { device: { id: `dev-${role}`, name: `${role} tablet`, role, createdAt: 0, lastSeenAt: 0, lastIp: null, revokedAt: null } },
-      sessionToken: 't',
-      origin: 'http://localhost:8420',
-      originAllowed,
-      ip: '127.0.0.1',
-      ws: null,
-      setSessionCookie() {},
-    };
-    return createCaller(ctx);
-  };
+  const caller = (role: Role = 'admin', originAllowed = true) =>
+    testCaller({ audio, audit, log: createLogger('silent') } as Partial<Services>, role, { originAllowed });
 
   const portId = (node: string, port: string) => {
     for (const n of audio.graph.nodes.values()) {

@@ -8,8 +8,7 @@ import { createRunner } from '../exec';
 import { HostRoot } from '../host-root';
 import { createLogger } from '../log';
 import type { Services } from '../services';
-import type { Context } from '../trpc/context';
-import { createCaller } from '../trpc/root';
+import { testCaller } from '../trpc/test-caller';
 import { layMachine } from './fixtures/machines';
 import { TuningService } from './service';
 
@@ -31,19 +30,7 @@ function setup() {
     rmSync(root, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   });
-  const caller = (role: Role, originAllowed = true) => {
-    const ctx: Context = {
-      services: { tuning, audit, log } as unknown as Services,
-      session: { device: { id: `dev-${role}`, name: `${role} tablet`, role, createdAt: 0, lastSeenAt: 0, lastIp: null, revokedAt: null } },
-      sessionToken: 't',
-      origin: 'http://localhost:8420',
-      originAllowed,
-      ip: '127.0.0.1',
-      ws: null,
-      setSessionCookie() {},
-    };
-    return createCaller(ctx);
-  };
+  const caller = (role: Role, originAllowed = true) => testCaller({ tuning, audit, log } as Partial<Services>, role, { originAllowed });
   return { caller, audit, swappiness: () => readFileSync(path.join(root, 'proc/sys/vm/swappiness'), 'utf8').trim() };
 }
 

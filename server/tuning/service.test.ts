@@ -74,6 +74,7 @@ describe('tweaks: dry run, apply, revert', () => {
       ['irq-affinity', { cpus: '6,7' }, '/proc/irq/130/smp_affinity_list', '6-7', '0-7'],
     ];
     for (const [id, params, p, after, before] of cases) {
+      expect(file(p), id).toBe(before);
       const applied = await tuning.apply(id, params as never, 'admin');
       expect(file(p), id).toBe(after);
       expect(applied.inForce, id).toBe(true);
@@ -196,9 +197,11 @@ describe('cyclictest', () => {
     expect(cpu0.cycles).toBeGreaterThan(1000);
     expect(cpu0.max).toBeGreaterThanOrEqual(cpu0.avg);
     expect(cpu0.avg).toBeGreaterThanOrEqual(cpu0.min);
-    // cyclictest's own totals and bucket counts can differ by a sample or two at the end of a run
+    // cyclictest's own total and its bucket counts can differ by the cycles in flight when -D ends the run;
+    // on a loaded 2-core machine that was once more than 1 % of a 2 s run, so allow 2 % (or 5 samples).
     const counted = run.result!.histogram[0].reduce((a, b) => a + b, 0) + cpu0.overflows;
-    expect(Math.abs(counted - cpu0.cycles)).toBeLessThanOrEqual(Math.ceil(cpu0.cycles * 0.01));
+    expect(counted).toBeGreaterThan(0);
+    expect(Math.abs(counted - cpu0.cycles)).toBeLessThanOrEqual(Math.max(5, Math.ceil(cpu0.cycles * 0.02)));
     expect(progress.length).toBeGreaterThan(0);
     expect(tuning.history().map((h) => [h.id, h.status, h.label])).toEqual([[run.id, 'done', 'before']]);
   });
