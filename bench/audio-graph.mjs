@@ -9,7 +9,8 @@
 //    subscription is answered by this bench through Playwright's routeWebSocket (every other subscription goes to the
 //    console): the page's own tRPC client, state module and components receive the snapshot and patches that the
 //    real Graph produced for the synthetic graph. What is timed is what the page records in window.__patchbayRenders:
-//    from the patch's arrival in onData to React's effect after the commit that shows it. Target: < 50 ms per update.
+//    from the patch's arrival in onData to a task posted from the first animation frame after the commit that shows
+//    it (so React Flow's own follow-up store updates and the paint are included). Target: < 50 ms per update.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
