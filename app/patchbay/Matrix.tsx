@@ -70,9 +70,10 @@ const Cell = memo(function Cell({
       disabled={disabled || !compatible}
       onClick={() => act(portLevel, on, a, b)}
       style={{ left, width: CELL, height: CELL }}
-      className={`absolute top-0 border-t border-l border-stage-700 transition ${on ? (partial ? 'bg-accent/60' : 'bg-accent') : compatible ? 'hover:bg-stage-700' : 'bg-stage-950'} disabled:cursor-not-allowed`}
+      className={`absolute top-0 border-t border-l border-stage-700 transition ${on ? (partial ? 'bg-accent/60 text-stage-950' : 'bg-accent text-stage-950') : compatible ? 'bg-stage-800 text-ink-dim/50 hover:bg-stage-700' : 'bg-stage-950'} disabled:cursor-not-allowed`}
     >
-      {on ? '●' : compatible ? '' : '·'}
+      {/* linked: a dot; connectable: a faint plus; different media: an empty dark cell that cannot be tapped */}
+      {on ? '●' : compatible ? '+' : ''}
     </button>
   );
 });
