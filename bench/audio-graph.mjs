@@ -157,10 +157,11 @@ try {
       await page.getByRole('button', { name: 'Expand all' }).waitFor({ timeout: 60_000 });
       await page.waitForFunction(() => document.querySelector('[data-testid=matrix] [aria-expanded=false]') && !document.querySelector('[data-testid=matrix] [aria-expanded=true]'), null, { timeout: 60_000 });
     }
-    if (mode === 'canvas') await page.locator('.react-flow__edge').first().waitFor({ state: 'attached', timeout: 60_000 });
+    // a canvas link is a React Flow edge, or above 500 links a path of the page's own link layer
+    if (mode === 'canvas') await page.locator('.react-flow__edge, [data-testid=canvas-links] path').first().waitFor({ state: 'attached', timeout: 60_000 });
     else await page.locator('[data-testid=matrix] button[aria-pressed]').first().waitFor({ state: 'attached', timeout: 60_000 });
     // in the DOM (the matrix renders only what is on screen) and in the whole matrix (its data-cells attribute)
-    const cells = await page.locator('[data-testid=matrix] button[aria-pressed], .react-flow__edge').count();
+    const cells = await page.locator('[data-testid=matrix] button[aria-pressed], .react-flow__edge, [data-testid=canvas-links] path').count();
     const total = mode === 'canvas' ? null : Number(await page.getByTestId('matrix').getAttribute('data-cells'));
     const each = [];
     for (const p of updates) each.push(await sendAndWait(p));

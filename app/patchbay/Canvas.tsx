@@ -3,12 +3,15 @@ import '@xyflow/react/dist/style.css';
 import './canvas.css';
 import { Background, Controls, Handle, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { LinkLayer } from './LinkLayer';
 import { MEDIA_COLORS, nodeLabel, type GPort, type GraphState, type NodeView } from './graph-state';
 import type { PatchActions } from './use-patchbay';
 
 /**
  * Canvas view: nodes with their ports, drag from an output handle to an input handle to link, tap a link and
  * "Remove link" (or Delete) to unlink. Links are coloured by media type. A collapsed node has one connector per side.
+ * Above LINK_LAYER_ABOVE links they are drawn by LinkLayer instead of as React Flow edges (a one-link update stays
+ * one DOM change); a tap within 22 px of a link selects it, and "Remove link" removes it.
  */
 type PwNodeData = { view: NodeView; collapsed: boolean; toggle: (id: number) => void };
 
@@ -64,6 +67,9 @@ const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
 
 const nodeTypes = { pw: PwNode };
 const PRO_OPTIONS = { hideAttribution: true };
+const NO_EDGES: Edge[] = [];
+/** Above this many links they are drawn by LinkLayer (one SVG of memoized paths), not as React Flow edges. */
+export const LINK_LAYER_ABOVE = 500;
 
 export function Canvas({
   graph,
@@ -183,7 +189,9 @@ export function Canvas({
   );
   const onNodeDragStop = useCallback((_: unknown, n: Node) => setMoved((m) => ({ ...m, [n.id]: n.position })), []);
   const onEdgeClick = useCallback((_: unknown, e: Edge) => setSelected(e.id), []);
-  const onPaneClick = useCallback(() => setSelected(null), []);
+  // with the link layer, a tap on the pane selects the link under the finger (LinkLayer's hit test), else clears
+  const hitRef = useRef<((clientX: number, clientY: number) => string | null) | null>(null);
+  const onPaneClick = useCallback((e: { clientX: number; clientY: number }) => setSelected(hitRef.current?.(e.clientX, e.clientY) ?? null), []);
   const onEdgesDelete = useCallback(
     (es: Edge[]) => {
       if (!canPerform) return;
@@ -218,11 +226,13 @@ export function Canvas({
     setSelected(null);
   };
 
+  const large = edges.length > LINK_LAYER_ABOVE;
+
   return (
     <div className="relative isolate h-[70dvh] min-h-96 overflow-hidden rounded-lg border border-stage-700 bg-stage-950" data-testid="canvas">
       <ReactFlow
         nodes={nodes}
-        edges={edges}
+        edges={large ? NO_EDGES : edges}
         nodeTypes={nodeTypes}
         colorMode="dark"
         onConnect={onConnect}
@@ -240,6 +250,7 @@ export function Canvas({
         proOptions={PRO_OPTIONS}
       >
         <Background />
+        {large && <LinkLayer edges={edges} hitRef={hitRef} />}
         <Controls showInteractive={false} />
       </ReactFlow>
       {selected && canPerform && (
