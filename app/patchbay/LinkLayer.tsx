@@ -1,6 +1,6 @@
 'use client';
 import { EdgeLabelRenderer, useReactFlow, useStore, type Edge, type InternalNode, type ReactFlowState } from '@xyflow/react';
-import { memo, useEffect, useMemo, type RefObject } from 'react';
+import { memo, useEffect, useMemo, useRef, type RefObject } from 'react';
 
 /**
  * The links of a large graph, drawn as one SVG of plain <path>s under the nodes instead of React Flow edges.
@@ -14,6 +14,7 @@ import { memo, useEffect, useMemo, type RefObject } from 'react';
  * A tap on the pane selects the nearest link within 22 screen px (a 44 px wide touch target) through `hitRef`.
  */
 type Curve = [number, number, number, number, number, number, number, number];
+type Drawn = { id: string; curve: Curve; d: string; stroke: string; width: number; dashed: boolean };
 
 /** React Flow's default bezier (curvature 0.25) from a right-side source to a left-side target. */
 const offset = (d: number) => (d >= 0 ? 0.5 * d : 0.25 * 25 * Math.sqrt(-d));
@@ -63,15 +64,23 @@ export const LinkLayer = memo(function LinkLayer({ edges, hitRef }: { edges: Edg
   const nodeLookup = useStore((s) => s.nodeLookup);
   const { screenToFlowPosition, getZoom } = useReactFlow();
 
+  // Canvas keeps the Edge object of every unchanged link, so while no node moved a link's path is computed once
+  const cache = useRef<{ internals: unknown; byEdge: WeakMap<Edge, Drawn | null> }>({ internals: null, byEdge: new WeakMap() });
   const drawn = useMemo(() => {
-    void internals; // the geometry below is read from nodeLookup, which React Flow mutates in place
-    const out: { id: string; curve: Curve; d: string; stroke: string; width: number; dashed: boolean }[] = [];
+    // the geometry is read from nodeLookup, which React Flow mutates in place; `internals` says when it changed
+    if (cache.current.internals !== internals) cache.current = { internals, byEdge: new WeakMap() };
+    const { byEdge } = cache.current;
+    const out: Drawn[] = [];
     for (const e of edges) {
-      const s = handleEnd(nodeLookup.get(e.source), 'source', e.sourceHandle);
-      const t = handleEnd(nodeLookup.get(e.target), 'target', e.targetHandle);
-      if (!s || !t) continue;
-      const curve = curveOf(s[0], s[1], t[0], t[1]);
-      out.push({ id: e.id, curve, d: pathOf(curve), stroke: String(e.style?.stroke ?? '#a9b4c2'), width: Number(e.style?.strokeWidth ?? 2.5), dashed: !!e.animated });
+      let item = byEdge.get(e);
+      if (item === undefined) {
+        const s = handleEnd(nodeLookup.get(e.source), 'source', e.sourceHandle);
+        const t = handleEnd(nodeLookup.get(e.target), 'target', e.targetHandle);
+        const curve = s && t ? curveOf(s[0], s[1], t[0], t[1]) : null;
+        item = curve && { id: e.id, curve, d: pathOf(curve), stroke: String(e.style?.stroke ?? '#a9b4c2'), width: Number(e.style?.strokeWidth ?? 2.5), dashed: !!e.animated };
+        byEdge.set(e, item);
+      }
+      if (item) out.push(item);
     }
     return out;
   }, [edges, nodeLookup, internals]);
