@@ -334,7 +334,7 @@ export class AudioService {
   /** Resolve when `done()` holds after some graph change; reject with a timeout error otherwise. */
   private waitFor(done: () => boolean, timeoutMessage: string): Promise<void> {
     if (done()) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
+    const waiting = new Promise<void>((resolve, reject) => {
       const check = () => {
         if (done()) {
           cleanup();
@@ -354,6 +354,10 @@ export class AudioService {
       };
       this.waiters.add(check);
     });
+    // The caller awaits this only after its pw-link/pw-metadata call returns; if the service stops or the wait times
+    // out meanwhile, the rejection must not count as unhandled (the caller still sees it when it awaits).
+    waiting.catch(() => undefined);
+    return waiting;
   }
 
   private requireLive() {
@@ -399,7 +403,6 @@ export class AudioService {
     try {
       await this.exec.run('pw-link', ['--linger', String(outPortId), String(inPortId)], { timeoutMs: this.confirmTimeoutMs });
     } catch (err) {
-      confirmed.catch(() => undefined);
       throw this.toolError(err, `link ${this.describe(out)} -> ${this.describe(inp)}`, { out, inp });
     }
     await confirmed;
@@ -420,7 +423,6 @@ export class AudioService {
     try {
       await this.exec.run('pw-link', ['--disconnect', String(linkId)], { timeoutMs: this.confirmTimeoutMs });
     } catch (err) {
-      gone.catch(() => undefined);
       if (isGone()) return;
       throw this.toolError(err, `remove link #${linkId}`);
     }
@@ -527,7 +529,6 @@ export class AudioService {
         await Promise.race([confirmed, new Promise((r) => setTimeout(r, 150))]);
         if (!done()) await this.refreshSettings();
       } catch (err) {
-        confirmed.catch(() => undefined);
         throw this.toolError(err, `set ${key}`);
       }
       await confirmed;
