@@ -25,7 +25,8 @@ const sameView = (a: NodeView, b: NodeView) => a === b || (a.node === b.node && 
 const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
   const { view, collapsed, toggle } = data;
   const rows = Math.max(view.inputs.length, view.outputs.length);
-  const handleStyle = (p: GPort, i: number) => ({ top: 44 + i * ROW + ROW / 2, background: MEDIA_COLORS[p.mediaType], width: 14, height: 14 });
+  // Handles sit in the port area (positioned, below the 44 px header): the middle of their label's row.
+  const handleStyle = (p: GPort, i: number) => ({ top: i * ROW + ROW / 2, background: MEDIA_COLORS[p.mediaType], width: 14, height: 14 });
   return (
     <div className="min-w-56 rounded-lg border border-stage-600 bg-stage-800 text-ink shadow" data-testid={`canvas-node-${view.node.name}`}>
       <div className="flex h-11 items-center justify-between gap-2 border-b border-stage-700 px-3">
