@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContextOptions } from '@playwright/test';
@@ -16,7 +17,17 @@ export interface RunningConsole {
   stop(): Promise<number | null>;
 }
 
-let nextPort = 8431;
+/** A port nobody listens on now, so two test runs on one machine never collide. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /**
  * Start the production console (build/server.mjs) with a fresh data dir, wait until it listens, and capture the
@@ -26,7 +37,7 @@ export async function startConsole(
   env: Record<string, string> = {},
   reuse: { port?: number; dataDir?: string } = {},
 ): Promise<RunningConsole> {
-  const port = reuse.port ?? nextPort++;
+  const port = reuse.port ?? (await freePort());
   const dataDir = reuse.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'archibald-e2e-'));
   // The copy made by global-setup (outside the repository) when present, else the build in place.
   const server = process.env.ARCHIBALD_E2E_SERVER ?? builtServer;
