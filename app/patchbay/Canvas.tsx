@@ -10,8 +10,8 @@ import type { PatchActions } from './use-patchbay';
 /**
  * Canvas view: nodes with their ports, drag from an output handle to an input handle to link, tap a link and
  * "Remove link" (or Delete) to unlink. Links are coloured by media type. A collapsed node has one connector per side.
- * Above LINK_LAYER_ABOVE links they are drawn by LinkLayer instead of as React Flow edges (a one-link update stays
- * one DOM change); a tap within 22 px of a link selects it, and "Remove link" removes it.
+ * Above LINK_LAYER_ABOVE links they are drawn by LinkLayer on a 2D canvas instead of as React Flow edges (a one-link
+ * update strokes one curve); a tap within 22 px of a link selects it, and "Remove link" removes it.
  */
 type PwNodeData = { view: NodeView; collapsed: boolean; toggle: (id: number) => void };
 
@@ -69,7 +69,7 @@ const PwNode = memo(function PwNode({ data }: NodeProps<Node<PwNodeData>>) {
 const nodeTypes = { pw: PwNode };
 const PRO_OPTIONS = { hideAttribution: true };
 const NO_EDGES: Edge[] = [];
-/** Above this many links they are drawn by LinkLayer (one SVG of memoized paths), not as React Flow edges. */
+/** Above this many links they are drawn by LinkLayer (one 2D canvas), not as React Flow edges. */
 export const LINK_LAYER_ABOVE = 500;
 
 export function Canvas({
