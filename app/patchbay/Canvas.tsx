@@ -4,8 +4,8 @@ import './canvas.css';
 import { Background, Controls, Handle, Position, ReactFlow, type Connection, type Edge, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { LinkLayer } from './LinkLayer';
-import { MEDIA_COLORS, nodeLabel, type GPort, type GraphState, type NodeView } from './graph-state';
-import type { PatchActions } from './use-patchbay';
+import { MEDIA_COLORS, nodeLabel, type GPort, type NodeView } from './graph-state';
+import type { PatchViewProps } from './use-patchbay';
 
 /**
  * Canvas view: nodes with their ports, drag from an output handle to an input handle to link, tap a link and
@@ -79,14 +79,7 @@ export function Canvas({
   toggleCollapse,
   actions,
   canPerform,
-}: {
-  graph: GraphState;
-  view: NodeView[];
-  collapsed: Set<number>;
-  toggleCollapse: (id: number) => void;
-  actions: PatchActions;
-  canPerform: boolean;
-}) {
+}: PatchViewProps) {
   const [moved, setMoved] = useState<Record<string, { x: number; y: number }>>({});
   const [selected, setSelected] = useState<string | null>(null);
 

@@ -1,7 +1,7 @@
 'use client';
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { MEDIA_COLORS, nodeLabel, type GLink, type GPort, type GraphState, type NodeView } from './graph-state';
-import type { PatchActions } from './use-patchbay';
+import { MEDIA_COLORS, nodeLabel, type GLink, type GPort, type NodeView } from './graph-state';
+import type { PatchViewProps } from './use-patchbay';
 
 /**
  * Touch-first matrix: outputs down the side, inputs across the top, grouped by node; tap a cell to connect or
@@ -106,14 +106,7 @@ export function Matrix({
   toggleCollapse,
   actions,
   canPerform,
-}: {
-  graph: GraphState;
-  view: NodeView[];
-  collapsed: Set<number>;
-  toggleCollapse: (id: number) => void;
-  actions: PatchActions;
-  canPerform: boolean;
-}) {
+}: PatchViewProps) {
   const { ref, vp, onScroll } = useViewport();
   const index = useMemo(() => linkIndex(graph.links), [graph.links]);
 

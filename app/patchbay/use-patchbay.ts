@@ -3,7 +3,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useCallback, useRef, useState } from 'react';
 import { useTRPC } from '../lib/trpc';
-import { applyPatch, emptyGraph, fromSnapshot, type AudioStatus, type GraphState, type Patch } from './graph-state';
+import { applyPatch, emptyGraph, fromSnapshot, type AudioStatus, type GraphState, type NodeView, type Patch } from './graph-state';
 
 /** The live graph for this page: the subscription's snapshot, then its patches. Changes appear only when PipeWire reports them. */
 export function useLiveGraph() {
@@ -47,3 +47,13 @@ export function usePatchActions() {
   return { connect, disconnect, connectNodes, disconnectNodes, error, setError, busy };
 }
 export type PatchActions = ReturnType<typeof usePatchActions>;
+
+/** What both views of the graph (matrix and canvas) take from the page. */
+export interface PatchViewProps {
+  graph: GraphState;
+  view: NodeView[];
+  collapsed: Set<number>;
+  toggleCollapse: (id: number) => void;
+  actions: PatchActions;
+  canPerform: boolean;
+}
