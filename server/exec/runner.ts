@@ -22,6 +22,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   input?: string;
   signal?: AbortSignal;
+  /** Working directory of the child (the server's own when unset). */
+  cwd?: string;
 }
 
 export interface StreamOptions {
@@ -153,6 +155,7 @@ export function createRunner(config: RunnerConfig): ExecRunner {
       try {
         child = spawn(bin, [...args], {
           detached: true,
+          cwd: opts.cwd,
           env: { ...baseEnv, ...opts.env } as NodeJS.ProcessEnv,
           stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
         });

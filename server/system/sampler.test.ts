@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createRunner } from '../exec';
 import { HostRoot } from '../host-root';
 import { SystemSampler } from './sampler';
 
@@ -49,10 +50,11 @@ describe('system sampler', () => {
       const sampler = new SystemSampler(new HostRoot('/'));
       for (let i = 0; i < 20; i++) await sampler.sample();
       console.log(JSON.stringify({ calls }));`;
-    const { execFileSync } = await import('node:child_process');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    // The fresh process is started through the console's own runner: the one place allowed to start processes.
+    const node = createRunner({ allow: [process.execPath], path: '/usr/bin:/bin' });
+    const { stdout: out } = await node.run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      timeoutMs: 30_000,
       cwd: path.resolve(__dirname, '../..'),
-      encoding: 'utf8',
     });
     expect(JSON.parse(out.trim().split('\n').at(-1)!)).toEqual({ calls: 0 });
   });
